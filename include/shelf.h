@@ -1,0 +1,271 @@
+/*
+ * shelf.h -- on-device recommendations from the current shopping session.
+ *
+ * Shelf runs a quantized recommendation model inside the shopper's browser or on
+ * a CDN edge worker. This header is the whole runtime API; the same functions are
+ * compiled natively and to WebAssembly.
+ *
+ *   - A MODEL is one immutable ".shelf" file (see models/FORMAT.md): the catalog's
+ *     item ids and attributes plus the parameters of every scorer. Open it from a
+ *     byte buffer; it is validated completely and never trusted.
+ *   - A SESSION holds what the shopper did so far: a bounded list of events (view,
+ *     click, add to cart, purchase, search, dwell) with timestamps. It serializes
+ *     to a few bytes, for localStorage, a cookie or a request header.
+ *   - A RECOMMENDATION ranks every item of the model for a session: each scorer
+ *     (popularity, session repeat, item-to-item tables, embeddings) adds its share
+ *     with the blend weights stored in the model, then business rules filter,
+ *     a per-category cap diversifies, and the top k come back with a reason each.
+ *
+ * Usage:
+ *
+ *     shelf_model *model;
+ *     if (shelf_model_open(bytes, size, &model) != SHELF_OK) ...;
+ *     shelf_session *session;
+ *     shelf_session_create(model, &session);
+ *     uint32_t item;
+ *     if (shelf_model_find_item(model, "sku-123", 7, &item) == SHELF_OK)
+ *         shelf_session_track(session, SHELF_EVENT_VIEW, item, 1700000000.0, 1.0f);
+ *     shelf_request request;
+ *     shelf_request_init(&request);
+ *     request.k = 10;
+ *     shelf_result results[10];
+ *     size_t count;
+ *     shelf_recommend(session, &request, results, 10, &count);
+ *     shelf_session_free(session);
+ *     shelf_model_close(model);
+ *
+ * Ownership. A model borrows the bytes it is opened from: they must stay alive and
+ * unchanged until shelf_model_close(). A session refers to its model: free every
+ * session before closing the model. Strings returned by the library point into the
+ * model's bytes or into static storage; never free them. Every *_free and *_close
+ * accepts NULL as a harmless no-op.
+ *
+ * Errors. Every fallible function returns a shelf_status; SHELF_OK is zero, and
+ * shelf_status_name() names every other value. The library never aborts, never
+ * prints, keeps no global state beyond a read-only kernel choice made once, and
+ * never reads or writes outside the buffers it is given. Outputs are written only
+ * on success, unless a function says otherwise.
+ *
+ * Threads. A model may be shared by any number of threads; a session belongs to
+ * one thread at a time.
+ */
+#ifndef SHELF_H
+#define SHELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- version --- */
+
+/* The version lives here only; CMake reads it from these lines. */
+#define SHELF_VERSION_MAJOR 0
+#define SHELF_VERSION_MINOR 1
+#define SHELF_VERSION_PATCH 0
+#define SHELF_VERSION_NUMBER \
+    (SHELF_VERSION_MAJOR * 10000 + SHELF_VERSION_MINOR * 100 + SHELF_VERSION_PATCH)
+
+/* The library's version at run time, to compare with SHELF_VERSION_NUMBER: a
+ * program compiled against one header and linked with another library sees it. */
+unsigned shelf_version_number(void);
+/* The same as "MAJOR.MINOR.PATCH", static storage. */
+const char *shelf_version_string(void);
+
+/* ----------------------------------------------------------------- status --- */
+
+/* Numbered and append-only: a value never changes its meaning. */
+typedef enum shelf_status {
+    SHELF_OK = 0,
+    SHELF_E_NULL_ARGUMENT = 1,      /* a required pointer was NULL */
+    SHELF_E_BAD_ARGUMENT = 2,       /* an argument is out of its documented range */
+    SHELF_E_OUT_OF_MEMORY = 3,      /* an allocation failed; nothing was changed */
+    SHELF_E_BAD_MAGIC = 4,          /* the bytes are not a .shelf model */
+    SHELF_E_UNSUPPORTED_VERSION = 5,/* a model format version this library cannot read */
+    SHELF_E_TRUNCATED = 6,          /* the model is shorter than its header says */
+    SHELF_E_BAD_HEADER = 7,         /* a header field is invalid */
+    SHELF_E_BAD_SECTION_TABLE = 8,  /* a section lies outside the file, overlaps another, is misaligned or repeated */
+    SHELF_E_CHECKSUM_MISMATCH = 9,  /* a section's or the header's checksum is wrong */
+    SHELF_E_MISSING_SECTION = 10,   /* a required section is absent */
+    SHELF_E_BAD_SECTION = 11,       /* a section's content is invalid (sizes, indices, values) */
+    SHELF_E_BAD_METADATA = 12,      /* the JSON metadata is malformed or has invalid values */
+    SHELF_E_UNKNOWN_ITEM = 13,      /* no item has this id, or an item index is out of range */
+    SHELF_E_UNKNOWN_CATEGORY = 14,  /* no category has this name */
+    SHELF_E_BAD_EVENT = 15,         /* an unknown event type, or a non-finite timestamp or weight */
+    SHELF_E_BAD_STATE = 16,         /* serialized session bytes are malformed */
+    SHELF_E_STATE_MISMATCH = 17,    /* serialized session bytes belong to another model */
+    SHELF_E_BUFFER_TOO_SMALL = 18,  /* an output buffer is too small; the size needed is reported */
+    SHELF_E_IO = 19,                /* reading or writing a file failed (native tools only) */
+    SHELF_E_PARSE = 20              /* an input file is malformed (native tools only) */
+} shelf_status;
+
+/* "SHELF_OK", "SHELF_E_TRUNCATED", ...; "SHELF_E_UNKNOWN_STATUS" for other values. */
+const char *shelf_status_name(shelf_status status);
+/* A sentence for people: "the model is shorter than its header says". */
+const char *shelf_status_message(shelf_status status);
+
+/* ------------------------------------------------------------------ model --- */
+
+typedef struct shelf_model shelf_model;
+
+/* Opens a model from `size` bytes at `data`, validating every field and checksum.
+ * The bytes are borrowed (see Ownership). Never reads outside [data, data+size).
+ * Fails with SHELF_E_BAD_MAGIC, _UNSUPPORTED_VERSION, _TRUNCATED, _BAD_HEADER,
+ * _BAD_SECTION_TABLE, _CHECKSUM_MISMATCH, _MISSING_SECTION, _BAD_SECTION,
+ * _BAD_METADATA or _OUT_OF_MEMORY; *model is then left unchanged. */
+shelf_status shelf_model_open(const void *data, size_t size, shelf_model **model);
+void shelf_model_close(shelf_model *model);
+
+/* Number of items; item indices run from 0 to count-1. */
+uint32_t shelf_model_item_count(const shelf_model *model);
+/* Embedding width (0 when the model has no embeddings). */
+uint32_t shelf_model_dims(const shelf_model *model);
+/* The model's name from its metadata, NUL-terminated, owned by the model. */
+const char *shelf_model_name(const shelf_model *model);
+/* The metadata JSON exactly as stored (not NUL-terminated); *size receives its length. */
+const char *shelf_model_metadata(const shelf_model *model, size_t *size);
+
+/* Finds an item by its external id (a SKU: any bytes, `id_size` long).
+ * SHELF_E_UNKNOWN_ITEM when absent. */
+shelf_status shelf_model_find_item(const shelf_model *model, const char *id, size_t id_size,
+                                   uint32_t *item);
+/* The external id of an item, NUL-terminated; *size (if not NULL) receives its length.
+ * NULL when `item` is out of range. */
+const char *shelf_model_item_id(const shelf_model *model, uint32_t item, size_t *size);
+
+/* Item attributes, present when the model was trained with a catalog. */
+#define SHELF_NO_CATEGORY UINT32_MAX
+#define SHELF_ITEM_IN_STOCK 1u
+/* Number of categories (0 without a catalog). */
+uint32_t shelf_model_category_count(const shelf_model *model);
+shelf_status shelf_model_find_category(const shelf_model *model, const char *name, size_t name_size,
+                                       uint32_t *category);
+/* NULL when out of range. */
+const char *shelf_model_category_name(const shelf_model *model, uint32_t category, size_t *size);
+/* An item's category (SHELF_NO_CATEGORY when unknown), price (NaN when unknown) and
+ * flags (SHELF_ITEM_IN_STOCK; items of a model without a catalog are all in stock).
+ * Any output pointer may be NULL. */
+shelf_status shelf_model_item_attributes(const shelf_model *model, uint32_t item,
+                                         uint32_t *category, float *price, uint32_t *flags);
+
+/* ---------------------------------------------------------------- session --- */
+
+typedef enum shelf_event_type {
+    SHELF_EVENT_VIEW = 0,
+    SHELF_EVENT_CLICK = 1,
+    SHELF_EVENT_ADD_TO_CART = 2,
+    SHELF_EVENT_PURCHASE = 3,
+    SHELF_EVENT_SEARCH = 4,  /* the item the shopper opened from a search */
+    SHELF_EVENT_DWELL = 5,   /* weight = seconds spent on the item's page */
+    SHELF_EVENT_TYPE_COUNT = 6
+} shelf_event_type;
+
+/* "view", "click", "add_to_cart", "purchase", "search", "dwell"; NULL otherwise. */
+const char *shelf_event_type_name(shelf_event_type type);
+/* The inverse; SHELF_E_BAD_EVENT for an unknown name. */
+shelf_status shelf_event_type_from_name(const char *name, size_t name_size, shelf_event_type *type);
+
+/* A session keeps its most recent SHELF_SESSION_CAPACITY events; older ones fall off. */
+#define SHELF_SESSION_CAPACITY 64
+
+typedef struct shelf_session shelf_session;
+
+shelf_status shelf_session_create(const shelf_model *model, shelf_session **session);
+void shelf_session_free(shelf_session *session);
+
+/* Records one event. `timestamp` is in seconds (any epoch; fractions allowed) and
+ * should not decrease. `weight` scales the event type's weight from the model
+ * (1 for an ordinary event); for SHELF_EVENT_DWELL it is the dwell in seconds.
+ * SHELF_E_UNKNOWN_ITEM if item >= item count, SHELF_E_BAD_EVENT for an unknown
+ * type or a non-finite or negative timestamp or weight; the session is then unchanged. */
+shelf_status shelf_session_track(shelf_session *session, shelf_event_type type, uint32_t item,
+                                 double timestamp, float weight);
+/* Forgets every event. */
+void shelf_session_clear(shelf_session *session);
+/* Number of events held (at most SHELF_SESSION_CAPACITY). */
+uint32_t shelf_session_event_count(const shelf_session *session);
+
+/* Serializes the session into out[0..capacity). *size receives the bytes written,
+ * or on SHELF_E_BUFFER_TOO_SMALL the bytes needed. At most
+ * SHELF_SESSION_STATE_MAX bytes; typically 3-6 bytes per event. */
+#define SHELF_SESSION_STATE_MAX (16 + SHELF_SESSION_CAPACITY * 24)
+shelf_status shelf_session_save(const shelf_session *session, void *out, size_t capacity,
+                                size_t *size);
+/* Replaces the session's events with serialized ones. SHELF_E_BAD_STATE when the
+ * bytes are malformed, SHELF_E_STATE_MISMATCH when they were saved with another
+ * model; the session is then unchanged. */
+shelf_status shelf_session_restore(shelf_session *session, const void *state, size_t size);
+
+/* -------------------------------------------------------------- recommend --- */
+
+/* Filter flags of a request. */
+#define SHELF_EXCLUDE_PURCHASED  1u  /* items bought in this session */
+#define SHELF_EXCLUDE_IN_CART    2u  /* items added to the cart in this session */
+#define SHELF_EXCLUDE_SEEN       4u  /* every item of the session */
+#define SHELF_IN_STOCK_ONLY      8u  /* items flagged in stock by the catalog */
+
+/* The scorers a model may hold, as bits of shelf_request.scorers: a request can
+ * switch some off (to measure each alone, or to skip embeddings on slow devices). */
+#define SHELF_SCORER_POPULARITY  1u
+#define SHELF_SCORER_REPEAT      2u
+#define SHELF_SCORER_COVISIT     4u  /* item-to-item: viewed together */
+#define SHELF_SCORER_SEQUENTIAL  8u  /* item-to-item: viewed next */
+#define SHELF_SCORER_EMBEDDING  16u
+#define SHELF_SCORER_ALL        31u
+
+/* What a recommendation may contain and how it is shaped. Always initialize with
+ * shelf_request_init(): new fields get neutral defaults. All fields are 32-bit
+ * so that the layout is the same natively and in wasm32. */
+typedef struct shelf_request {
+    uint32_t k;                      /* how many items to return (default 10) */
+    uint32_t flags;                  /* SHELF_EXCLUDE_* | SHELF_IN_STOCK_ONLY (default: purchased + in cart) */
+    const uint32_t *allow_categories;/* if allow_count > 0: only these categories */
+    uint32_t allow_count;
+    const uint32_t *deny_categories; /* never these categories */
+    uint32_t deny_count;
+    float min_price;                 /* items priced below are dropped; -INFINITY: no bound */
+    float max_price;                 /* items priced above are dropped; +INFINITY: no bound */
+    uint32_t max_per_category;       /* diversity: at most this many per category; 0: no cap */
+    const uint32_t *boost_categories;/* multiply the score of items of these categories ... */
+    const float *boost_factors;      /* ... by these factors (> 0) */
+    uint32_t boost_count;
+    uint32_t scorers;                /* SHELF_SCORER_* bits to use (default SHELF_SCORER_ALL) */
+} shelf_request;
+
+void shelf_request_init(shelf_request *request);
+
+/* Why an item was recommended: the scorer that contributed most to its score. */
+typedef enum shelf_reason {
+    SHELF_REASON_POPULAR = 0,        /* popular overall */
+    SHELF_REASON_SEEN_BEFORE = 1,    /* the shopper already looked at it (reason_item = itself) */
+    SHELF_REASON_VIEWED_TOGETHER = 2,/* often viewed together with reason_item */
+    SHELF_REASON_VIEWED_AFTER = 3,   /* often viewed next after reason_item */
+    SHELF_REASON_SIMILAR = 4,        /* similar to the session's items (embeddings) */
+    SHELF_REASON_COUNT = 5
+} shelf_reason;
+
+/* "popular", "seen_before", "viewed_together", "viewed_after", "similar". */
+const char *shelf_reason_name(shelf_reason reason);
+
+typedef struct shelf_result {
+    uint32_t item;         /* item index (shelf_model_item_id() gives its id) */
+    float score;           /* blended score; larger is better; comparable within one call */
+    uint32_t reason;       /* a shelf_reason */
+    uint32_t reason_item;  /* the session item behind the reason, or UINT32_MAX */
+} shelf_result;
+
+/* Ranks every item of the session's model and writes the best min(k, capacity)
+ * that pass the request's filters to out[], best first; *count receives how many
+ * (fewer when filters leave fewer). Ties are broken by item index, so results are
+ * deterministic and identical natively and in wasm. An empty session gets the
+ * popular items. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts. */
+shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,
+                             shelf_result *out, size_t capacity, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHELF_H */

@@ -1,0 +1,51 @@
+/* Internal helpers shared by every layer: depends on nothing but libc. */
+#ifndef SHELF_COMMON_H
+#define SHELF_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "shelf.h"
+
+/* Propagate a failing status to the caller (as zstd's FORWARD_IF_ERROR). */
+#define SHELF__TRY(expr)                          \
+    do {                                          \
+        shelf_status shelf__s = (expr);           \
+        if (shelf__s != SHELF_OK) return shelf__s; \
+    } while (0)
+
+/* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as zlib's crc32():
+ * start with crc = 0 and feed the bytes in any number of pieces. */
+uint32_t shelf__crc32(uint32_t crc, const void *data, size_t size);
+
+/* FNV-1a, 32 bits: the item id hash of the model's lookup table (models/FORMAT.md). */
+uint32_t shelf__fnv1a32(const void *data, size_t size);
+
+/* Little-endian loads and stores that work at any alignment. */
+static inline uint32_t shelf__load_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t shelf__load_u64(const uint8_t *p) {
+    return (uint64_t)shelf__load_u32(p) | (uint64_t)shelf__load_u32(p + 4) << 32;
+}
+static inline float shelf__load_f32(const uint8_t *p) {
+    uint32_t u = shelf__load_u32(p);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+static inline void shelf__store_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void shelf__store_u64(uint8_t *p, uint64_t v) {
+    shelf__store_u32(p, (uint32_t)v);
+    shelf__store_u32(p + 4, (uint32_t)(v >> 32));
+}
+static inline void shelf__store_f32(uint8_t *p, float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    shelf__store_u32(p, u);
+}
+
+#endif
