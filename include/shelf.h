@@ -135,6 +135,18 @@ shelf_status shelf_model_find_item(const shelf_model *model, const char *id, siz
  * NULL when `item` is out of range. */
 const char *shelf_model_item_id(const shelf_model *model, uint32_t item, size_t *size);
 
+/* The sections of the model file, for inspection tools. */
+typedef struct shelf_section_info {
+    const char *name;      /* "metadata", "item_ids", "covisit", ... */
+    const char *encoding;  /* "none", "float32" or "q8" */
+    uint64_t offset;       /* from the start of the file */
+    uint64_t length;       /* bytes */
+    uint32_t checksum;     /* CRC-32 of the section */
+} shelf_section_info;
+uint32_t shelf_model_section_count(const shelf_model *model);
+/* SHELF_E_BAD_ARGUMENT when index >= shelf_model_section_count(). */
+shelf_status shelf_model_section(const shelf_model *model, uint32_t index, shelf_section_info *info);
+
 /* Item attributes, present when the model was trained with a catalog. */
 #define SHELF_NO_CATEGORY UINT32_MAX
 #define SHELF_ITEM_IN_STOCK 1u

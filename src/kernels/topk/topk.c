@@ -1,0 +1,63 @@
+/* Bounded top-k: a min-heap of the k best so far, its worst entry at the root, so one
+ * comparison rejects most items; then an in-place heap sort, best first. */
+#include <math.h>
+
+#include "topk.h"
+
+/* The total order of results: a ranks below b. */
+static inline int shelf__worse(shelf__scored a, shelf__scored b) {
+    return a.score < b.score || (a.score == b.score && a.item > b.item);
+}
+
+/* Restores the heap below `i` within heap[0 .. size). i < size / 2 keeps 2*i + 2
+ * below 2^32 for any size. */
+static void shelf__sift_down(shelf__scored *heap, uint32_t size, uint32_t i) {
+    const shelf__scored moving = heap[i];
+    while (i < size / 2) {
+        uint32_t child = 2 * i + 1;
+        if (child + 1 < size && shelf__worse(heap[child + 1], heap[child])) child++;
+        if (!shelf__worse(heap[child], moving)) break;
+        heap[i] = heap[child];
+        i = child;
+    }
+    heap[i] = moving;
+}
+
+static void shelf__sift_up(shelf__scored *heap, uint32_t i) {
+    const shelf__scored moving = heap[i];
+    while (i > 0) {
+        const uint32_t parent = (i - 1) / 2;
+        if (!shelf__worse(moving, heap[parent])) break;
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = moving;
+}
+
+uint32_t shelf__topk(const float *scores, uint32_t n, uint32_t k, shelf__scored *out) {
+    uint32_t size = 0;
+    if (k == 0) return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const float s = scores[i];
+        /* Also false for NaN: a NaN score never enters the heap. */
+        if (!(s > -INFINITY)) continue;
+        const shelf__scored candidate = {s, i};
+        if (size < k) {
+            out[size] = candidate;
+            shelf__sift_up(out, size);
+            size++;
+        } else if (shelf__worse(out[0], candidate)) {
+            out[0] = candidate;
+            shelf__sift_down(out, size, 0);
+        }
+    }
+    /* Heap sort: moving the worst to the end, then the next worst before it, ...
+     * leaves the best first. */
+    for (uint32_t end = size; end > 1; end--) {
+        const shelf__scored worst = out[0];
+        out[0] = out[end - 1];
+        out[end - 1] = worst;
+        shelf__sift_down(out, end - 1, 0);
+    }
+    return size;
+}

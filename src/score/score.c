@@ -1,0 +1,198 @@
+#include <math.h>
+#include <string.h>
+
+#include "det_math.h"
+#include "dot/dot_i8.h"
+#include "score.h"
+
+/* Longest dwell that still adds weight: a tab left open says nothing more. */
+#define DWELL_CAP_SECONDS 600.0f
+
+/* How much event i counts for a scorer: position decay (the newest event counts 1),
+ * the event type's weight, the caller's factor and the time decay. */
+static float event_factor(const shelf__blend *blend, const shelf__scorer_settings *s,
+                          const shelf__session_event *events, uint32_t count, uint32_t i) {
+    const shelf__session_event *e = &events[i];
+    double age = (double)(count - 1 - i);
+    double f = shelf__exp_neg(-age / s->position_decay);
+    float weight = e->type == SHELF_EVENT_DWELL ? fminf(e->weight, DWELL_CAP_SECONDS) : e->weight;
+    f *= (double)blend->event_weights[e->type] * (double)weight;
+    if (blend->time_half_life > 0) {
+        double elapsed = (double)(events[count - 1].time_ms - e->time_ms) / 1000.0;
+        if (elapsed > 0) f *= shelf__exp_neg(-elapsed * 0.69314718055994531 / blend->time_half_life);
+    }
+    return (float)f;
+}
+
+static float neighbour_weight(const shelf__neighbours *t, uint32_t row, uint32_t e) {
+    return t->encoding == SHELF__ENCODING_Q8 ? (float)t->weights_q8[e] * t->row_scales[row]
+                                             : t->weights_f32[e];
+}
+
+static void add_neighbours(const shelf__neighbours *t, float weight, const shelf__blend *blend,
+                           const shelf__scorer_settings *s, const shelf__session_event *events,
+                           uint32_t count, float *scores) {
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = events[i].item;
+        float c = weight * event_factor(blend, s, events, count, i);
+        if (c == 0) continue;
+        uint32_t begin = t->row_start[row], end = t->row_start[row + 1];
+        if (t->encoding == SHELF__ENCODING_Q8) {
+            float cq = c * t->row_scales[row];
+            for (uint32_t e = begin; e < end; e++) scores[t->items[e]] += cq * (float)t->weights_q8[e];
+        } else {
+            for (uint32_t e = begin; e < end; e++) scores[t->items[e]] += c * t->weights_f32[e];
+        }
+    }
+}
+
+/* The embedding scorer: the session vector is the decayed mean of its items'
+ * vectors; each item scores its dot product with it. */
+static void embedding_similarity(const shelf_model *model, const shelf__blend *blend,
+                                 const shelf__session_event *events, uint32_t count,
+                                 float *similarity) {
+    const shelf__embeddings *em = &model->embeddings;
+    const shelf__scorer_settings *s = &blend->scorers[SHELF__SCORER_EMBEDDING];
+    const uint32_t dims = em->dims, n = model->item_count;
+    float query[SHELF__MAX_DIMS];
+    memset(query, 0, dims * sizeof query[0]);
+    float total = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        float f = event_factor(blend, s, events, count, i);
+        uint32_t item = events[i].item;
+        total += f;
+        if (em->encoding == SHELF__ENCODING_Q8) {
+            const int8_t *row = em->rows_q8 + (size_t)item * dims;
+            float fs = f * em->row_scales[item];
+            for (uint32_t d = 0; d < dims; d++) query[d] += fs * (float)row[d];
+        } else {
+            const float *row = em->rows_f32 + (size_t)item * dims;
+            for (uint32_t d = 0; d < dims; d++) query[d] += f * row[d];
+        }
+    }
+    if (!(total > 0)) {
+        memset(similarity, 0, n * sizeof similarity[0]);
+        return;
+    }
+    for (uint32_t d = 0; d < dims; d++) query[d] /= total;
+
+    if (em->encoding == SHELF__ENCODING_F32) {
+        for (uint32_t j = 0; j < n; j++) {
+            const float *row = em->rows_f32 + (size_t)j * dims;
+            float dot = 0;
+            for (uint32_t d = 0; d < dims; d++) dot += row[d] * query[d];
+            similarity[j] = dot;
+        }
+        return;
+    }
+    /* int8: quantize the query symmetrically, then one int8 dot product per item. */
+    float max_abs = 0;
+    for (uint32_t d = 0; d < dims; d++) max_abs = fmaxf(max_abs, fabsf(query[d]));
+    if (max_abs == 0) {
+        memset(similarity, 0, n * sizeof similarity[0]);
+        return;
+    }
+    float query_scale = max_abs / 127.0f;
+    int8_t query_q8[SHELF__MAX_DIMS];
+    for (uint32_t d = 0; d < dims; d++) {
+        float q = nearbyintf(query[d] / query_scale);
+        query_q8[d] = (int8_t)fmaxf(-127.0f, fminf(127.0f, q));
+    }
+    shelf__dot_i8_best()(em->rows_q8, em->row_scales, n, dims, query_q8, query_scale, similarity);
+}
+
+void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uint32_t mask,
+                        const shelf__session_event *events, uint32_t count, float *scores,
+                        float *similarity) {
+    const uint32_t n = model->item_count;
+    const shelf__scorer_settings *s = blend->scorers;
+
+    float w = (mask & SHELF_SCORER_POPULARITY) ? s[SHELF__SCORER_POPULARITY].weight : 0;
+    if (w != 0) {
+        for (uint32_t j = 0; j < n; j++) scores[j] = w * model->popularity[j];
+    } else {
+        memset(scores, 0, n * sizeof scores[0]);
+    }
+    if (count == 0) return;
+
+    w = (mask & SHELF_SCORER_COVISIT) ? s[SHELF__SCORER_COVISIT].weight : 0;
+    if (w != 0 && model->covisit.present)
+        add_neighbours(&model->covisit, w, blend, &s[SHELF__SCORER_COVISIT], events, count, scores);
+    w = (mask & SHELF_SCORER_SEQUENTIAL) ? s[SHELF__SCORER_SEQUENTIAL].weight : 0;
+    if (w != 0 && model->sequential.present)
+        add_neighbours(&model->sequential, w, blend, &s[SHELF__SCORER_SEQUENTIAL], events, count, scores);
+
+    w = (mask & SHELF_SCORER_REPEAT) ? s[SHELF__SCORER_REPEAT].weight : 0;
+    if (w != 0)
+        for (uint32_t i = 0; i < count; i++)
+            scores[events[i].item] += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+
+    w = (mask & SHELF_SCORER_EMBEDDING) ? s[SHELF__SCORER_EMBEDDING].weight : 0;
+    if (w != 0 && model->embeddings.present) {
+        embedding_similarity(model, blend, events, count, similarity);
+        for (uint32_t j = 0; j < n; j++) scores[j] += w * similarity[j];
+    }
+}
+
+/* The share of one neighbour table in `item`'s score, and the session item giving most of it. */
+static float neighbour_share(const shelf__neighbours *t, float weight, const shelf__blend *blend,
+                             const shelf__scorer_settings *s, const shelf__session_event *events,
+                             uint32_t count, uint32_t item, uint32_t *best_item) {
+    float total = 0, best = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = events[i].item;
+        for (uint32_t e = t->row_start[row]; e < t->row_start[row + 1]; e++) {
+            if (t->items[e] != item) continue;
+            float part = weight * event_factor(blend, s, events, count, i) * neighbour_weight(t, row, e);
+            total += part;
+            if (part > best) {
+                best = part;
+                *best_item = row;
+            }
+        }
+    }
+    return total;
+}
+
+void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, uint32_t mask,
+                         const shelf__session_event *events, uint32_t count, uint32_t item,
+                         float similarity, uint32_t *reason, uint32_t *reason_item) {
+    const shelf__scorer_settings *s = blend->scorers;
+    float best = (mask & SHELF_SCORER_POPULARITY) ? s[SHELF__SCORER_POPULARITY].weight * model->popularity[item] : 0;
+    *reason = SHELF_REASON_POPULAR;
+    *reason_item = UINT32_MAX;
+
+    float share = 0;
+    if (mask & SHELF_SCORER_REPEAT)
+        for (uint32_t i = 0; i < count; i++)
+            if (events[i].item == item)
+                share += s[SHELF__SCORER_REPEAT].weight * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+    if (share > best) {
+        best = share;
+        *reason = SHELF_REASON_SEEN_BEFORE;
+        *reason_item = item;
+    }
+    static const struct { uint32_t bit; int scorer; uint32_t reason; } tables[] = {
+        {SHELF_SCORER_COVISIT, SHELF__SCORER_COVISIT, SHELF_REASON_VIEWED_TOGETHER},
+        {SHELF_SCORER_SEQUENTIAL, SHELF__SCORER_SEQUENTIAL, SHELF_REASON_VIEWED_AFTER},
+    };
+    for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
+        const shelf__neighbours *t = tables[k].scorer == SHELF__SCORER_COVISIT ? &model->covisit : &model->sequential;
+        if (!(mask & tables[k].bit) || !t->present) continue;
+        uint32_t from = UINT32_MAX;
+        share = neighbour_share(t, s[tables[k].scorer].weight, blend, &s[tables[k].scorer], events, count, item, &from);
+        if (share > best) {
+            best = share;
+            *reason = tables[k].reason;
+            *reason_item = from;
+        }
+    }
+    if ((mask & SHELF_SCORER_EMBEDDING) && model->embeddings.present && count > 0 &&
+        s[SHELF__SCORER_EMBEDDING].weight != 0) {
+        share = s[SHELF__SCORER_EMBEDDING].weight * similarity;
+        if (share > best) {
+            *reason = SHELF_REASON_SIMILAR;
+            *reason_item = events[count - 1].item;
+        }
+    }
+}

@@ -1,0 +1,296 @@
+#define _POSIX_C_SOURCE 200809L
+/* shelf_train(): every scorer learned from the sessions, the blend chosen on the
+ * newest sessions held out, then everything learned again from all sessions. */
+#include <math.h>
+#include <string.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "dataset_internal.h"
+#include "model_writer.h"
+#include "train_blend.h"
+#include "train_internal.h"
+
+#define TUNING_CASES 25000u
+
+void shelf_train_options_init(shelf_train_options *o) {
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->name = "shelf";
+    o->neighbours = 50;
+    o->dims = 64;
+    o->epochs = 5;
+    o->validation_fraction = 0.1f;
+    o->quantize = 1;
+}
+
+static shelf_status fail(shelf_diagnostic *d, shelf_status status, const char *format, ...) {
+    if (d) {
+        snprintf(d->file, sizeof d->file, "%s", "<training>");
+        d->line = 0;
+        va_list args;
+        va_start(args, format);
+        vsnprintf(d->message, sizeof d->message, format, args);
+        va_end(args);
+    }
+    return status;
+}
+
+/* The starting blend; the search on validation sessions moves it. */
+static void default_blend(shelf__blend *b, int with_embeddings) {
+    memset(b, 0, sizeof *b);
+    const float weights[SHELF__SCORER_COUNT] = {0.001f, 1.0f, 1.0f, 0.5f, with_embeddings ? 0.1f : 0.0f};
+    const float decays[SHELF__SCORER_COUNT] = {4.0f, 4.0f, 2.0f, 1.0f, 4.0f};
+    for (int s = 0; s < SHELF__SCORER_COUNT; s++) {
+        b->scorers[s].weight = weights[s];
+        b->scorers[s].position_decay = decays[s];
+    }
+    const float events[SHELF_EVENT_TYPE_COUNT] = {1.0f, 1.0f, 3.0f, 4.0f, 1.0f, 0.02f};
+    memcpy(b->event_weights, events, sizeof events);
+    b->time_half_life = 1800.0f;
+}
+
+/* A growing string for the metadata JSON. */
+typedef struct text {
+    char *data;
+    size_t length, capacity;
+    int failed;
+} text;
+
+static void text_add(text *t, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    va_list again;
+    va_copy(again, args);
+    int need = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    if (need < 0 || t->failed) {
+        t->failed = 1;
+        va_end(again);
+        return;
+    }
+    if (t->length + (size_t)need + 1 > t->capacity) {
+        size_t grown = (t->length + (size_t)need + 1) * 2;
+        char *data = realloc(t->data, grown);
+        if (!data) {
+            t->failed = 1;
+            va_end(again);
+            return;
+        }
+        t->data = data;
+        t->capacity = grown;
+    }
+    vsnprintf(t->data + t->length, t->capacity - t->length, format, again);
+    va_end(again);
+    t->length += (size_t)need;
+}
+
+static void text_add_json_string(text *t, const char *s) {
+    text_add(t, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') text_add(t, "\\%c", c);
+        else if (c < 0x20) text_add(t, "\\u%04x", c);
+        else text_add(t, "%c", c);
+    }
+    text_add(t, "\"");
+}
+
+typedef struct train_facts {
+    uint64_t sessions, events, train_sessions, validation_sessions;
+    const shelf__covisit_options *covisit;
+    uint32_t sequential_distance;
+    const shelf__tuning_report *report;  /* NULL when no blend search ran */
+    double seconds;
+} train_facts;
+
+static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_t dims, const shelf__blend *b,
+                           const train_facts *f) {
+    static const char *const scorer_names[SHELF__SCORER_COUNT] = {"popularity", "repeat", "covisit", "sequential", "embedding"};
+    text t = {0};
+    char created[32];
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    text_add(&t, "{\n  \"name\": ");
+    text_add_json_string(&t, o->name);
+    text_add(&t, ",\n  \"created\": \"%s\",\n  \"items\": %u,\n  \"dims\": %u,\n", created, items, dims);
+    text_add(&t, "  \"event_weights\": {");
+    for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++)
+        text_add(&t, "%s\"%s\": %.9g", e ? ", " : "", shelf_event_type_name((shelf_event_type)e), b->event_weights[e]);
+    text_add(&t, "},\n  \"time_half_life\": %.9g,\n  \"scorers\": {\n", b->time_half_life);
+    int first = 1;
+    for (int s = 0; s < SHELF__SCORER_COUNT; s++) {
+        if (s == SHELF__SCORER_EMBEDDING && dims == 0) continue;
+        text_add(&t, "%s    \"%s\": {\"weight\": %.9g, \"position_decay\": %.9g}", first ? "" : ",\n", scorer_names[s],
+                 b->scorers[s].weight, b->scorers[s].position_decay);
+        first = 0;
+    }
+    text_add(&t, "\n  },\n  \"trainer\": {\n    \"program\": \"shelf %s\", \"seed\": %llu, \"quantize\": %s,\n",
+             shelf_version_string(), (unsigned long long)o->seed, o->quantize ? "\"int8\"" : "\"float32\"");
+    text_add(&t, "    \"sessions\": %llu, \"events\": %llu, \"train_sessions\": %llu, \"validation_sessions\": %llu,\n",
+             (unsigned long long)f->sessions, (unsigned long long)f->events, (unsigned long long)f->train_sessions,
+             (unsigned long long)f->validation_sessions);
+    text_add(&t, "    \"neighbours\": %u, \"covisit\": {\"recent_sessions\": %u, \"distance_decay\": %.9g, \"recency_decay\": %.9g, \"idf_power\": %.9g},\n",
+             o->neighbours, f->covisit->recent_sessions, f->covisit->distance_decay, f->covisit->recency_decay, f->covisit->idf_power);
+    text_add(&t, "    \"sequential\": {\"max_distance\": %u}, \"embedding\": {\"dims\": %u, \"epochs\": %u}",
+             f->sequential_distance, dims, o->epochs);
+    if (f->report) {
+        const shelf__tuning_report *r = f->report;
+        text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
+        for (int s = 0; s < SHELF__SCORER_COUNT; s++)
+            text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", scorer_names[s], r->alone_hr[s], r->alone_mrr[s]);
+        text_add(&t, "}}");
+    }
+    text_add(&t, ",\n    \"seconds\": %.1f\n  }\n}\n", f->seconds);
+    if (t.failed) {
+        free(t.data);
+        return NULL;
+    }
+    return t.data;
+}
+
+/* Everything learned from one set of sessions. */
+typedef struct learned {
+    float *popularity;
+    shelf__table covisit, sequential;
+    float *embeddings;
+} learned;
+
+static void learned_free(learned *l) {
+    free(l->popularity);
+    shelf__table_free(&l->covisit);
+    shelf__table_free(&l->sequential);
+    free(l->embeddings);
+}
+
+static shelf_status learn(const shelf__item_sessions *s, const shelf_train_options *o,
+                          const shelf__covisit_options *covisit, uint32_t max_distance, learned *out) {
+    memset(out, 0, sizeof *out);
+    out->popularity = malloc((size_t)s->item_count * sizeof(float));
+    if (!out->popularity) return SHELF_E_OUT_OF_MEMORY;
+    shelf__train_popularity(s, out->popularity);
+    if (o->progress) o->progress(o->progress_context, "counting neighbours", 0, 2);
+    shelf_status status = shelf__train_covisit(s, covisit, &out->covisit);
+    if (o->progress) o->progress(o->progress_context, "counting neighbours", 1, 2);
+    if (status == SHELF_OK) status = shelf__train_sequential(s, o->neighbours, max_distance, &out->sequential);
+    if (o->progress) o->progress(o->progress_context, "counting neighbours", 2, 2);
+    if (status == SHELF_OK && o->dims) {
+        shelf__embedding_options e = {o->dims, o->epochs, 3, 5, 0.025f, o->seed, o->progress, o->progress_context};
+        status = shelf__train_embeddings(s, &e, &out->embeddings);
+    }
+    if (status != SHELF_OK) learned_free(out);
+    return status;
+}
+
+static shelf_status write_model(const shelf_dataset *d, const learned *l, uint32_t dims, int quantize,
+                                const char *metadata, uint8_t **bytes, size_t *size) {
+    shelf__model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.metadata_json = metadata;
+    spec.item_count = d->item_count;
+    spec.item_ids = (const char *const *)d->item_ids;
+    if (d->has_catalog) {
+        spec.category_count = d->category_count;
+        spec.category_names = (const char *const *)d->category_names;
+        spec.item_category = d->item_category;
+        spec.item_price = d->item_price;
+        spec.item_flags = d->item_flags;
+    }
+    spec.popularity = l->popularity;
+    spec.covisit = (shelf__neighbour_spec){l->covisit.row_start, l->covisit.items, l->covisit.weights};
+    spec.sequential = (shelf__neighbour_spec){l->sequential.row_start, l->sequential.items, l->sequential.weights};
+    spec.dims = dims;
+    spec.embeddings = l->embeddings;
+    spec.quantize = quantize;
+    return shelf__model_write(&spec, bytes, size);
+}
+
+static double seconds_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, void **model, size_t *size,
+                         shelf_diagnostic *diag) {
+    if (!d || !o || !model || !size) return fail(diag, SHELF_E_NULL_ARGUMENT, "a required argument is NULL");
+    if (o->dims % 16 || o->dims > 1024) return fail(diag, SHELF_E_BAD_ARGUMENT, "dims must be a multiple of 16 up to 1024, not %u", o->dims);
+    if (o->neighbours < 1 || o->neighbours > 10000) return fail(diag, SHELF_E_BAD_ARGUMENT, "neighbours must be in 1..10000, not %u", o->neighbours);
+    if (!(o->validation_fraction >= 0 && o->validation_fraction <= 0.5f))
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "validation fraction must be in [0, 0.5]");
+    if (o->dims && o->epochs == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "epochs must be at least 1 with embeddings");
+    if (d->session_count == 0 || d->item_count == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "the dataset holds no sessions");
+    if (!o->name || !*o->name) return fail(diag, SHELF_E_BAD_ARGUMENT, "the model needs a name");
+
+    const double started = seconds_now();
+    /* The scorers see item sequences; event types and times shape only the runtime's weights. */
+    uint32_t *items = malloc((size_t)d->event_count * sizeof *items);
+    if (!items) return fail(diag, SHELF_E_OUT_OF_MEMORY, "out of memory");
+    for (uint64_t e = 0; e < d->event_count; e++) items[e] = d->events[e].item;
+    shelf__item_sessions all = {d->item_count, d->session_count, d->session_start, items};
+
+    const shelf__covisit_options covisit = {o->neighbours, 500, 2.0f, 200.0f, 1.0f};
+    const uint32_t max_distance = 10;
+    shelf__blend blend;
+    default_blend(&blend, o->dims != 0);
+    shelf__tuning_report report;
+    memset(&report, 0, sizeof report);
+    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL, 0};
+
+    shelf_status status = SHELF_OK;
+    uint64_t cut = (uint64_t)((double)d->session_count * (1.0 - o->validation_fraction));
+    if (o->validation_fraction > 0 && cut > 0 && cut < d->session_count) {
+        /* Learn from the older sessions, choose the blend on the newer ones. */
+        shelf__item_sessions older = all, newer = all;
+        older.count = cut;
+        newer.count = d->session_count - cut;
+        newer.start = d->session_start + cut;
+        learned part;
+        status = learn(&older, o, &covisit, max_distance, &part);
+        if (status != SHELF_OK) {
+            free(items);
+            return fail(diag, status, "training on the older sessions failed: %s", shelf_status_message(status));
+        }
+        char *meta = metadata_json(o, d->item_count, o->dims, &blend, &facts);
+        uint8_t *bytes = NULL;
+        size_t length = 0;
+        status = meta ? write_model(d, &part, o->dims, o->quantize, meta, &bytes, &length) : SHELF_E_OUT_OF_MEMORY;
+        learned_free(&part);
+        free(meta);
+        shelf_model *validation_model = NULL;
+        if (status == SHELF_OK) status = shelf_model_open(bytes, length, &validation_model);
+        if (status == SHELF_OK) {
+            status = shelf__tune_blend(validation_model, &newer, TUNING_CASES, &blend, &report, o->progress, o->progress_context);
+            if (report.cases) facts.report = &report;
+        }
+        shelf_model_close(validation_model);
+        free(bytes);
+        if (status != SHELF_OK) {
+            free(items);
+            return fail(diag, status, "choosing the blend failed: %s", shelf_status_message(status));
+        }
+        facts.train_sessions = cut;
+        facts.validation_sessions = d->session_count - cut;
+    }
+
+    learned full;
+    status = learn(&all, o, &covisit, max_distance, &full);
+    free(items);
+    if (status != SHELF_OK) return fail(diag, status, "training failed: %s", shelf_status_message(status));
+    facts.seconds = seconds_now() - started;
+    char *meta = metadata_json(o, d->item_count, o->dims, &blend, &facts);
+    uint8_t *bytes = NULL;
+    size_t length = 0;
+    status = meta ? write_model(d, &full, o->dims, o->quantize, meta, &bytes, &length) : SHELF_E_OUT_OF_MEMORY;
+    learned_free(&full);
+    free(meta);
+    if (status != SHELF_OK) return fail(diag, status, "writing the model failed: %s", shelf_status_message(status));
+    *model = bytes;
+    *size = length;
+    return SHELF_OK;
+}

@@ -1,0 +1,22 @@
+#ifndef SHELF_TRAIN_BLEND_H
+#define SHELF_TRAIN_BLEND_H
+
+#include "model_internal.h"
+#include "train_internal.h"
+
+/* What the blend search saw on the validation cases (percent, @20). */
+typedef struct shelf__tuning_report {
+    uint32_t cases;
+    double hr, mrr;                              /* the chosen blend */
+    double alone_hr[SHELF__SCORER_COUNT];        /* each scorer alone, at the starting decays */
+    double alone_mrr[SHELF__SCORER_COUNT];
+} shelf__tuning_report;
+
+/* Improves `blend` (weights and position decays; starts from its values) on the
+ * next-item cases of the validation sessions, scoring with `model` (trained
+ * without them). At most max_cases cases, evenly spread. */
+shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessions *validation,
+                               uint32_t max_cases, shelf__blend *blend, shelf__tuning_report *report,
+                               shelf_progress_fn progress, void *progress_context);
+
+#endif

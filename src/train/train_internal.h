@@ -1,0 +1,74 @@
+/* The trainer's pieces: each learns one scorer's parameters from sessions of items. */
+#ifndef SHELF_TRAIN_INTERNAL_H
+#define SHELF_TRAIN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "shelf_train.h"
+
+/* Sessions as item sequences: session s is items[start[s] .. start[s+1]), oldest first. */
+typedef struct shelf__item_sessions {
+    uint32_t item_count;
+    uint64_t count;
+    const uint64_t *start;   /* count + 1 */
+    const uint32_t *items;
+} shelf__item_sessions;
+
+/* A float neighbour table in CSR form (rows = item_count), rows scaled so that
+ * each row's largest weight is 1. Owned; free with shelf__table_free(). */
+typedef struct shelf__table {
+    uint32_t *row_start;
+    uint32_t *items;
+    float *weights;
+} shelf__table;
+
+void shelf__table_free(shelf__table *table);
+
+/* "Viewed together": for each item, its co-occurrences in the `recent_sessions` most
+ * recent sessions that contain it, weighted by exp(-(distance-1)/distance_decay) and
+ * by the session's recency rank exp(-rank/recency_decay), times idf(j)^idf_power. */
+typedef struct shelf__covisit_options {
+    uint32_t neighbours;
+    uint32_t recent_sessions;
+    float distance_decay;
+    float recency_decay;
+    float idf_power;
+} shelf__covisit_options;
+
+shelf_status shelf__train_covisit(const shelf__item_sessions *sessions, const shelf__covisit_options *options,
+                                  shelf__table *out);
+
+/* "Viewed next": sequential rules, item j at distance d <= max_distance after item i
+ * adds 1/d to (i, j). */
+shelf_status shelf__train_sequential(const shelf__item_sessions *sessions, uint32_t neighbours,
+                                     uint32_t max_distance, shelf__table *out);
+
+/* Popularity with recency: an occurrence in the session `age` sessions before the
+ * newest counts exp(-age / (count / 4)); scaled so that the most popular item has 1. */
+void shelf__train_popularity(const shelf__item_sessions *sessions, float *popularity);
+
+/* Item embeddings by skip-gram with negative sampling over the sessions (item2vec),
+ * rows normalized to unit length; *out is item_count x dims, malloc'ed. */
+typedef struct shelf__embedding_options {
+    uint32_t dims;
+    uint32_t epochs;
+    uint32_t window;
+    uint32_t negatives;
+    float learning_rate;
+    uint64_t seed;
+    shelf_progress_fn progress;
+    void *progress_context;
+} shelf__embedding_options;
+
+shelf_status shelf__train_embeddings(const shelf__item_sessions *sessions, const shelf__embedding_options *options,
+                                     float **out);
+
+/* A deterministic random stream (splitmix64). */
+static inline uint64_t shelf__random_next(uint64_t *state) {
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+#endif

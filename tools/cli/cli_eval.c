@@ -1,0 +1,172 @@
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: shelf eval --model MODEL --test FILE [--k K] [--json] [--scorers LIST] [--limit N]\n"
+    "\n"
+    "The standard next-item protocol: FILE has one case per line, prefix<TAB>label,\n"
+    "the prefix being space-separated item ids, oldest first. Each prefix is tracked\n"
+    "as view events in a fresh session and recommend() ranks ALL items with no\n"
+    "business filter, exactly as the WebAssembly build does. Prints the number of\n"
+    "cases, HR@K, MRR@K and NDCG@K in percent, and recommend() latency p50 and p99.\n"
+    "A label the model does not know counts as a miss.\n"
+    "\n"
+    "  --k K            cut-off (default 20)\n"
+    "  --json           print one JSON object: cases, hr@K, mrr@K, ndcg@K, p50_us, p99_us\n"
+    "  --scorers LIST   use only these scorers: popularity,repeat,covisit,sequential,embedding\n"
+    "  --limit N        evaluate the first N cases only\n";
+
+static int parse_scorers(const char *list, uint32_t *mask) {
+    static const struct { const char *name; uint32_t bit; } names[] = {
+        {"popularity", SHELF_SCORER_POPULARITY}, {"repeat", SHELF_SCORER_REPEAT}, {"covisit", SHELF_SCORER_COVISIT},
+        {"sequential", SHELF_SCORER_SEQUENTIAL}, {"embedding", SHELF_SCORER_EMBEDDING}, {"all", SHELF_SCORER_ALL}};
+    char buffer[256];
+    snprintf(buffer, sizeof buffer, "%s", list);
+    *mask = 0;
+    for (char *part = strtok(buffer, ","); part; part = strtok(NULL, ",")) {
+        size_t i = 0;
+        while (i < sizeof names / sizeof names[0] && strcmp(names[i].name, part) != 0) i++;
+        if (i == sizeof names / sizeof names[0]) return cli_error("--scorers: unknown scorer '%s'", part);
+        *mask |= names[i].bit;
+    }
+    return 0;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int cli_eval(int argc, char **argv) {
+    const char *model_path = NULL, *test = NULL, *value;
+    uint32_t k = 20, limit = UINT32_MAX, scorers = SHELF_SCORER_ALL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if ((value = cli_option(argc, argv, &i, "--model"))) model_path = value;
+        else if ((value = cli_option(argc, argv, &i, "--test"))) test = value;
+        else if ((value = cli_option(argc, argv, &i, "--k"))) {
+            if (cli_parse_u32(value, "--k", &k)) return 2;
+            if (k == 0 || k > 10000) return cli_usage_error(usage, "--k must be in 1..10000");
+        } else if ((value = cli_option(argc, argv, &i, "--limit"))) {
+            if (cli_parse_u32(value, "--limit", &limit)) return 2;
+        } else if ((value = cli_option(argc, argv, &i, "--scorers"))) {
+            if (parse_scorers(value, &scorers)) return 2;
+        } else if (cli_flag(argv[i], "--json")) json = 1;
+        else return cli_usage_error(usage, "eval: unknown option '%s'", argv[i]);
+    }
+    if (!model_path || !test) return cli_usage_error(usage, "eval: give --model MODEL and --test FILE");
+
+    void *bytes;
+    shelf_model *model = cli_open_model(model_path, &bytes);
+    if (!model) return 1;
+    FILE *f = fopen(test, "r");
+    if (!f) {
+        shelf_model_close(model);
+        free(bytes);
+        return cli_error("%s: cannot open", test);
+    }
+    const uint32_t items = shelf_model_item_count(model);
+    shelf_session *session;
+    shelf_result *results = malloc(k * sizeof *results);
+    double *latency = NULL;
+    size_t latency_count = 0, latency_capacity = 0;
+    if (shelf_session_create(model, &session) != SHELF_OK || !results) return cli_error("out of memory");
+    shelf_request request;
+    shelf_request_init(&request);
+    request.k = k;
+    request.flags = 0;
+    request.scorers = scorers;
+
+    char *line = NULL;
+    size_t line_capacity = 0;
+    long length;
+    uint64_t line_number = 0, cases = 0, unknown_labels = 0, unknown_prefix_items = 0;
+    double hits = 0, reciprocal = 0, ndcg = 0;
+    int failed = 0;
+    while (cases < limit && (length = (long)getline(&line, &line_capacity, f)) > 0) {
+        line_number++;
+        while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
+        if (length == 0) continue;
+        char *tab = strchr(line, '\t');
+        if (!tab || tab == line || !tab[1] || strchr(tab + 1, '\t') || strchr(tab + 1, ' ')) {
+            cli_error("%s:%llu: expected 'prefix<TAB>label' (space-separated prefix ids, one label id)", test,
+                      (unsigned long long)line_number);
+            failed = 1;
+            break;
+        }
+        *tab = '\0';
+        shelf_session_clear(session);
+        /* Every prefix event gets the same time: the protocol knows only the order. */
+        for (char *id = strtok(line, " "); id; id = strtok(NULL, " ")) {
+            uint32_t item;
+            if (shelf_model_find_item(model, id, strlen(id), &item) == SHELF_OK)
+                shelf_session_track(session, SHELF_EVENT_VIEW, item, 0.0, 1.0f);
+            else
+                unknown_prefix_items++;
+        }
+        uint32_t label;
+        int known = shelf_model_find_item(model, tab + 1, strlen(tab + 1), &label) == SHELF_OK;
+        size_t count;
+        double t0 = cli_seconds();
+        shelf_status status = shelf_recommend(session, &request, results, k, &count);
+        double elapsed = cli_seconds() - t0;
+        if (status != SHELF_OK) {
+            cli_error("%s:%llu: recommend failed: %s", test, (unsigned long long)line_number, shelf_status_name(status));
+            failed = 1;
+            break;
+        }
+        if (latency_count == latency_capacity) {
+            latency_capacity = latency_capacity ? latency_capacity * 2 : 4096;
+            double *grown = realloc(latency, latency_capacity * sizeof *latency);
+            if (!grown) return cli_error("out of memory");
+            latency = grown;
+        }
+        latency[latency_count++] = elapsed * 1e6;
+        cases++;
+        if (!known) {
+            unknown_labels++;
+            continue;
+        }
+        for (size_t r = 0; r < count; r++)
+            if (results[r].item == label) {
+                hits += 1;
+                reciprocal += 1.0 / (double)(r + 1);
+                ndcg += 1.0 / log2((double)r + 2.0);
+                break;
+            }
+    }
+    fclose(f);
+    free(line);
+    shelf_session_free(session);
+    shelf_model_close(model);
+    free(bytes);
+    free(results);
+    if (failed || cases == 0) {
+        free(latency);
+        return failed ? 1 : cli_error("%s: no test cases", test);
+    }
+    qsort(latency, latency_count, sizeof *latency, by_value);
+    double p50 = latency[(latency_count - 1) / 2], p99 = latency[(size_t)((latency_count - 1) * 0.99)];
+    free(latency);
+    double hr = 100 * hits / cases, mrr = 100 * reciprocal / cases, nd = 100 * ndcg / cases;
+    if (json) {
+        printf("{\"cases\": %llu, \"hr@%u\": %.2f, \"mrr@%u\": %.2f, \"ndcg@%u\": %.2f, \"p50_us\": %.1f, \"p99_us\": %.1f}\n",
+               (unsigned long long)cases, k, hr, k, mrr, k, nd, p50, p99);
+    } else {
+        printf("cases      %llu\n", (unsigned long long)cases);
+        printf("HR@%-7u %.2f %%\nMRR@%-6u %.2f %%\nNDCG@%-5u %.2f %%\n", k, hr, k, mrr, k, nd);
+        printf("latency    p50 %.1f us, p99 %.1f us (recommend() over %u items)\n", p50, p99, items);
+    }
+    if (unknown_labels || unknown_prefix_items)
+        fprintf(stderr, "shelf: %llu labels and %llu prefix items were unknown to the model\n",
+                (unsigned long long)unknown_labels, (unsigned long long)unknown_prefix_items);
+    return 0;
+}

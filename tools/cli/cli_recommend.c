@@ -1,0 +1,162 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: shelf recommend --model MODEL --events JSON [--k K] [options]\n"
+    "\n"
+    "JSON is an array of events, oldest first (or @FILE to read it from a file):\n"
+    "  [{\"type\":\"view\",\"item\":\"123\",\"ts\":1700000000}, ...]\n"
+    "type: view, click, add_to_cart, purchase, search or dwell; item: the item's id;\n"
+    "ts: seconds; optional \"weight\" (seconds for dwell). Prints the top K items\n"
+    "with their scores and the reason for each.\n"
+    "\n"
+    "  --k K                 how many (default 10)\n"
+    "  --exclude-seen        leave out every item of the session\n"
+    "  --keep-bought         do not leave out items bought or in the cart\n"
+    "  --in-stock            only items the catalog marks in stock\n"
+    "  --category NAME       only this category (repeatable)\n"
+    "  --deny-category NAME  never this category (repeatable)\n"
+    "  --min-price X, --max-price X\n"
+    "  --per-category N      at most N items of one category\n"
+    "  --json                print JSON\n";
+
+static int find_category(shelf_model *model, const char *name, uint32_t *category) {
+    if (shelf_model_find_category(model, name, strlen(name), category) == SHELF_OK) return 0;
+    return cli_error("unknown category '%s' (the model has %u categories)", name, shelf_model_category_count(model));
+}
+
+int cli_recommend(int argc, char **argv) {
+    const char *model_path = NULL, *events_text = NULL, *value;
+    const char *allow_names[32], *deny_names[32];
+    uint32_t allow_count = 0, deny_count = 0;
+    int json = 0;
+    shelf_request request;
+    shelf_request_init(&request);
+    for (int i = 1; i < argc; i++) {
+        if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if ((value = cli_option(argc, argv, &i, "--model"))) model_path = value;
+        else if ((value = cli_option(argc, argv, &i, "--events"))) events_text = value;
+        else if ((value = cli_option(argc, argv, &i, "--k"))) {
+            if (cli_parse_u32(value, "--k", &request.k)) return 2;
+        } else if ((value = cli_option(argc, argv, &i, "--per-category"))) {
+            if (cli_parse_u32(value, "--per-category", &request.max_per_category)) return 2;
+        } else if ((value = cli_option(argc, argv, &i, "--category"))) {
+            if (allow_count == 32) return cli_usage_error(usage, "too many --category");
+            allow_names[allow_count++] = value;
+        } else if ((value = cli_option(argc, argv, &i, "--deny-category"))) {
+            if (deny_count == 32) return cli_usage_error(usage, "too many --deny-category");
+            deny_names[deny_count++] = value;
+        } else if ((value = cli_option(argc, argv, &i, "--min-price"))) request.min_price = strtof(value, NULL);
+        else if ((value = cli_option(argc, argv, &i, "--max-price"))) request.max_price = strtof(value, NULL);
+        else if (cli_flag(argv[i], "--exclude-seen")) request.flags |= SHELF_EXCLUDE_SEEN;
+        else if (cli_flag(argv[i], "--keep-bought")) request.flags &= ~(SHELF_EXCLUDE_PURCHASED | SHELF_EXCLUDE_IN_CART);
+        else if (cli_flag(argv[i], "--in-stock")) request.flags |= SHELF_IN_STOCK_ONLY;
+        else if (cli_flag(argv[i], "--json")) json = 1;
+        else return cli_usage_error(usage, "recommend: unknown option '%s'", argv[i]);
+    }
+    if (!model_path || !events_text) return cli_usage_error(usage, "recommend: give --model MODEL and --events JSON");
+    if (request.k == 0 || request.k > 1000) return cli_usage_error(usage, "--k must be in 1..1000");
+
+    void *file_text = NULL;
+    const char *source = "--events";
+    size_t text_size = strlen(events_text);
+    if (events_text[0] == '@') {
+        source = events_text + 1;
+        if (cli_read_file(source, &file_text, &text_size)) return 1;
+        events_text = file_text;
+    }
+    cJSON *events = cJSON_ParseWithLength(events_text, text_size);
+    if (!events || !cJSON_IsArray(events)) {
+        cJSON_Delete(events);
+        free(file_text);
+        return cli_error("%s: expected a JSON array of events like [{\"type\":\"view\",\"item\":\"123\",\"ts\":1700000000}]", source);
+    }
+    void *bytes;
+    shelf_model *model = cli_open_model(model_path, &bytes);
+    shelf_session *session = NULL;
+    int failed = !model || shelf_session_create(model, &session) != SHELF_OK;
+    uint32_t allow[32], deny[32];
+    for (uint32_t i = 0; !failed && i < allow_count; i++) failed = find_category(model, allow_names[i], &allow[i]);
+    for (uint32_t i = 0; !failed && i < deny_count; i++) failed = find_category(model, deny_names[i], &deny[i]);
+    request.allow_categories = allow;
+    request.allow_count = allow_count;
+    request.deny_categories = deny;
+    request.deny_count = deny_count;
+
+    int index = 0;
+    const cJSON *event;
+    cJSON_ArrayForEach(event, events) {
+        if (failed) break;
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(event, "type");
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(event, "item");
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(event, "ts");
+        const cJSON *weight = cJSON_GetObjectItemCaseSensitive(event, "weight");
+        char number[32];
+        const char *id = cJSON_IsString(item) ? item->valuestring : NULL;
+        if (cJSON_IsNumber(item)) {
+            snprintf(number, sizeof number, "%.0f", item->valuedouble);
+            id = number;
+        }
+        shelf_event_type event_type;
+        uint32_t item_index;
+        if (!cJSON_IsString(type) || shelf_event_type_from_name(type->valuestring, strlen(type->valuestring), &event_type) != SHELF_OK) {
+            failed = cli_error("%s: event %d: \"type\" must be one of view, click, add_to_cart, purchase, search, dwell", source, index);
+        } else if (!id) {
+            failed = cli_error("%s: event %d: \"item\" must be an item id", source, index);
+        } else if (shelf_model_find_item(model, id, strlen(id), &item_index) != SHELF_OK) {
+            failed = cli_error("%s: event %d: unknown item '%s' (not in %s)", source, index, id, model_path);
+        } else if (ts && !cJSON_IsNumber(ts)) {
+            failed = cli_error("%s: event %d: \"ts\" must be a number of seconds", source, index);
+        } else if (weight && !cJSON_IsNumber(weight)) {
+            failed = cli_error("%s: event %d: \"weight\" must be a number", source, index);
+        } else {
+            shelf_status status = shelf_session_track(session, event_type, item_index, ts ? ts->valuedouble : (double)index,
+                                                      weight ? (float)weight->valuedouble : 1.0f);
+            if (status != SHELF_OK) failed = cli_error("%s: event %d: %s", source, index, shelf_status_message(status));
+        }
+        index++;
+    }
+    shelf_result results[1000];
+    size_t count = 0;
+    if (!failed) {
+        double t0 = cli_seconds();
+        shelf_status status = shelf_recommend(session, &request, results, request.k, &count);
+        double elapsed = cli_seconds() - t0;
+        if (status != SHELF_OK) {
+            failed = cli_error("recommend failed: %s (%s)", shelf_status_message(status), shelf_status_name(status));
+        } else if (json) {
+            printf("[");
+            for (size_t r = 0; r < count; r++) {
+                const char *from = results[r].reason_item == UINT32_MAX ? NULL : shelf_model_item_id(model, results[r].reason_item, NULL);
+                printf("%s\n  {\"item\": \"%s\", \"score\": %.6g, \"reason\": \"%s\"", r ? "," : "",
+                       shelf_model_item_id(model, results[r].item, NULL), results[r].score,
+                       shelf_reason_name((shelf_reason)results[r].reason));
+                if (from) printf(", \"because\": \"%s\"", from);
+                printf("}");
+            }
+            printf("\n]\n");
+        } else {
+            printf("%zu recommendations for %d events in %.0f us (%u items ranked)\n", count, index, elapsed * 1e6,
+                   shelf_model_item_count(model));
+            for (size_t r = 0; r < count; r++) {
+                const char *from = results[r].reason_item == UINT32_MAX ? NULL : shelf_model_item_id(model, results[r].reason_item, NULL);
+                printf("%3zu. %-12s %9.4f  %s", r + 1, shelf_model_item_id(model, results[r].item, NULL), results[r].score,
+                       shelf_reason_name((shelf_reason)results[r].reason));
+                if (from && results[r].reason != SHELF_REASON_SEEN_BEFORE) printf(" (%s)", from);
+                putchar('\n');
+            }
+        }
+    }
+    cJSON_Delete(events);
+    free(file_text);
+    shelf_session_free(session);
+    shelf_model_close(model);
+    free(bytes);
+    return failed ? 1 : 0;
+}

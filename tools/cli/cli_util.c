@@ -1,0 +1,156 @@
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_error(const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    fputs("shelf: ", stderr);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+    return 1;
+}
+
+int cli_usage_error(const char *usage, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    fputs("shelf: ", stderr);
+    vfprintf(stderr, format, args);
+    fprintf(stderr, "\n%s", usage);
+    va_end(args);
+    return 2;
+}
+
+int cli_diagnostic(const shelf_diagnostic *d) {
+    cli_progress_done();
+    if (d->line)
+        fprintf(stderr, "shelf: %s:%llu: %s\n", d->file, (unsigned long long)d->line, d->message);
+    else
+        fprintf(stderr, "shelf: %s: %s\n", d->file, d->message);
+    return 1;
+}
+
+int cli_read_file(const char *path, void **data, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return cli_error("%s: cannot open: %s", path, strerror(errno));
+    size_t capacity = 1 << 16, length = 0;
+    char *buffer = malloc(capacity);
+    for (;;) {
+        if (!buffer) {
+            fclose(f);
+            return cli_error("%s: out of memory", path);
+        }
+        length += fread(buffer + length, 1, capacity - length, f);
+        if (length < capacity) break;
+        char *grown = realloc(buffer, capacity * 2);
+        if (!grown) free(buffer);
+        buffer = grown;
+        capacity *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buffer);
+        return cli_error("%s: read error", path);
+    }
+    *data = buffer;
+    *size = length;
+    return 0;
+}
+
+int cli_write_file(const char *path, const void *data, size_t size) {
+    /* Write beside the target, then rename: an existing model is never left half-written. */
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (!tmp) return cli_error("out of memory");
+    snprintf(tmp, n, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        cli_error("%s: cannot create: %s", tmp, strerror(errno));
+        free(tmp);
+        return 1;
+    }
+    int failed = fwrite(data, 1, size, f) != size;
+    failed |= fclose(f) != 0;
+    if (failed || rename(tmp, path) != 0) {
+        cli_error("%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return 1;
+    }
+    free(tmp);
+    return 0;
+}
+
+shelf_model *cli_open_model(const char *path, void **bytes) {
+    size_t size;
+    if (cli_read_file(path, bytes, &size)) return NULL;
+    shelf_model *model = NULL;
+    shelf_status status = shelf_model_open(*bytes, size, &model);
+    if (status != SHELF_OK) {
+        cli_error("%s: not a valid model: %s (%s)", path, shelf_status_message(status), shelf_status_name(status));
+        free(*bytes);
+        *bytes = NULL;
+        return NULL;
+    }
+    return model;
+}
+
+static int progress_shown;
+
+void cli_progress(void *context, const char *stage, uint64_t done, uint64_t total) {
+    (void)context;
+    if (!isatty(STDERR_FILENO)) return;
+    if (total)
+        fprintf(stderr, "\r\033[K%s: %3.0f%%", stage, 100.0 * (double)done / (double)total);
+    else
+        fprintf(stderr, "\r\033[K%s", stage);
+    fflush(stderr);
+    progress_shown = 1;
+}
+
+void cli_progress_done(void) {
+    if (progress_shown) fputs("\r\033[K", stderr);
+    progress_shown = 0;
+}
+
+const char *cli_option(int argc, char **argv, int *i, const char *name) {
+    size_t n = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, n) != 0) return NULL;
+    if (arg[n] == '=') return arg + n + 1;
+    if (arg[n] != '\0') return NULL;
+    if (*i + 1 >= argc) {
+        cli_error("%s needs a value", name);
+        exit(2);
+    }
+    return argv[++*i];
+}
+
+int cli_flag(const char *arg, const char *name) { return strcmp(arg, name) == 0; }
+
+int cli_parse_u32(const char *text, const char *what, uint32_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || v > UINT32_MAX || text[0] == '-') {
+        cli_error("%s: not a number in 0..4294967295: '%s'", what, text);
+        return 1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+double cli_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
