@@ -1,0 +1,346 @@
+/* The public runtime API on a small hand-made model: sessions, state, filters,
+ * diversity, reasons, and every argument check. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model_writer.h"
+#include "shelf.h"
+
+#define ITEMS 12
+#define DIMS 16
+
+static uint8_t *model_bytes;
+static size_t model_size;
+
+/* Item i: category i % 3, price 10 i, in stock except the last; viewed together
+ * with i+1 (weight 1) and i+2 (0.5); viewed after i: i+3. Popularity falls with i. */
+static shelf_model *build_model(const char *name) {
+    static char id_text[ITEMS][16];
+    static const char *ids[ITEMS];
+    static const char *categories[] = {"shoes", "shirts", "hats"};
+    static uint32_t category[ITEMS], co_start[ITEMS + 1], co_items[2 * ITEMS], seq_start[ITEMS + 1], seq_items[ITEMS];
+    static float price[ITEMS], popularity[ITEMS], co_weights[2 * ITEMS], seq_weights[ITEMS], embeddings[ITEMS * DIMS];
+    static uint8_t flags[ITEMS];
+    for (uint32_t i = 0; i < ITEMS; i++) {
+        snprintf(id_text[i], sizeof id_text[i], "sku-%u", i);
+        ids[i] = id_text[i];
+        category[i] = i % 3;
+        price[i] = 10.0f * (float)i;
+        flags[i] = i == ITEMS - 1 ? 0 : SHELF_ITEM_IN_STOCK;
+        popularity[i] = (float)(ITEMS - i) / ITEMS;
+        co_start[i] = 2 * i;
+        co_items[2 * i] = (i + 1) % ITEMS;
+        co_weights[2 * i] = 1.0f;
+        co_items[2 * i + 1] = (i + 2) % ITEMS;
+        co_weights[2 * i + 1] = 0.5f;
+        seq_start[i] = i;
+        seq_items[i] = (i + 3) % ITEMS;
+        seq_weights[i] = 1.0f;
+        for (uint32_t d = 0; d < DIMS; d++) embeddings[i * DIMS + d] = (d == i % DIMS) ? 1.0f : 0.0f;
+    }
+    co_start[ITEMS] = 2 * ITEMS;
+    seq_start[ITEMS] = ITEMS;
+    char meta[1024];
+    snprintf(meta, sizeof meta,
+             "{\"name\": \"%s\", \"items\": %d, \"scorers\": {\"popularity\": {\"weight\": 0.01},"
+             " \"repeat\": {\"weight\": 0.2, \"position_decay\": 4}, \"covisit\": {\"weight\": 1, \"position_decay\": 2},"
+             " \"sequential\": {\"weight\": 0.5, \"position_decay\": 1}, \"embedding\": {\"weight\": 0.05}}}",
+             name, ITEMS);
+    shelf__model_spec spec = {0};
+    spec.metadata_json = meta;
+    spec.item_count = ITEMS;
+    spec.item_ids = ids;
+    spec.category_count = 3;
+    spec.category_names = categories;
+    spec.item_category = category;
+    spec.item_price = price;
+    spec.item_flags = flags;
+    spec.popularity = popularity;
+    spec.covisit = (shelf__neighbour_spec){co_start, co_items, co_weights};
+    spec.sequential = (shelf__neighbour_spec){seq_start, seq_items, seq_weights};
+    spec.dims = DIMS;
+    spec.embeddings = embeddings;
+    spec.quantize = 1;
+    free(model_bytes);
+    CHECK_STATUS(shelf__model_write(&spec, &model_bytes, &model_size), SHELF_OK);
+    shelf_model *model = NULL;
+    CHECK_STATUS(shelf_model_open(model_bytes, model_size, &model), SHELF_OK);
+    return model;
+}
+
+static void test_version_and_statuses(void) {
+    CHECK(shelf_version_number() == SHELF_VERSION_NUMBER);
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", SHELF_VERSION_MAJOR, SHELF_VERSION_MINOR, SHELF_VERSION_PATCH);
+    CHECK(strcmp(shelf_version_string(), expected) == 0);
+    for (int s = 0; s <= SHELF_E_PARSE; s++) {
+        const char *name = shelf_status_name((shelf_status)s);
+        CHECK(strncmp(name, "SHELF_", 6) == 0);
+        CHECK(strcmp(name, "SHELF_E_UNKNOWN_STATUS") != 0);
+        CHECK(strlen(shelf_status_message((shelf_status)s)) > 0);
+        for (int t = 0; t < s; t++) CHECK(strcmp(name, shelf_status_name((shelf_status)t)) != 0);
+    }
+    CHECK(strcmp(shelf_status_name(SHELF_E_TRUNCATED), "SHELF_E_TRUNCATED") == 0);
+    CHECK(strcmp(shelf_status_name((shelf_status)999), "SHELF_E_UNKNOWN_STATUS") == 0);
+    CHECK(strcmp(shelf_status_name((shelf_status)-1), "SHELF_E_UNKNOWN_STATUS") == 0);
+    shelf_event_type type;
+    for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++) {
+        const char *name = shelf_event_type_name((shelf_event_type)e);
+        CHECK_STATUS(shelf_event_type_from_name(name, strlen(name), &type), SHELF_OK);
+        CHECK(type == (shelf_event_type)e);
+    }
+    CHECK_STATUS(shelf_event_type_from_name("viewed", 6, &type), SHELF_E_BAD_EVENT);
+    CHECK(shelf_event_type_name(SHELF_EVENT_TYPE_COUNT) == NULL);
+    CHECK(strcmp(shelf_reason_name(SHELF_REASON_VIEWED_TOGETHER), "viewed_together") == 0);
+    CHECK(shelf_reason_name(SHELF_REASON_COUNT) == NULL);
+}
+
+static void test_null_arguments(void) {
+    shelf_model *model = NULL;
+    shelf_session *session = NULL;
+    size_t count;
+    CHECK_STATUS(shelf_model_open(NULL, 10, &model), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_session_create(NULL, &session), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_session_track(NULL, SHELF_EVENT_VIEW, 0, 0, 1), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_recommend(NULL, NULL, NULL, 0, &count), SHELF_E_NULL_ARGUMENT);
+    shelf_model_close(NULL);
+    shelf_session_free(NULL);
+    shelf_session_clear(NULL);
+    shelf_request_init(NULL);
+    CHECK(shelf_session_event_count(NULL) == 0);
+}
+
+static size_t recommend(shelf_session *s, const shelf_request *r, shelf_result *out, size_t capacity) {
+    size_t count = 999;
+    CHECK_STATUS(shelf_recommend(s, r, out, capacity, &count), SHELF_OK);
+    return count;
+}
+
+static void test_tracking(shelf_model *model) {
+    shelf_session *s;
+    CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_TYPE_COUNT, 0, 1, 1), SHELF_E_BAD_EVENT);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, ITEMS, 1, 1), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 0, NAN, 1), SHELF_E_BAD_EVENT);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 0, -1, 1), SHELF_E_BAD_EVENT);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 0, 1, INFINITY), SHELF_E_BAD_EVENT);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 0, 1, -2), SHELF_E_BAD_EVENT);
+    CHECK(shelf_session_event_count(s) == 0);
+    /* The session keeps the newest SHELF_SESSION_CAPACITY events. */
+    for (uint32_t i = 0; i < SHELF_SESSION_CAPACITY + 10; i++)
+        CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, i % ITEMS, 1000.0 + i, 1), SHELF_OK);
+    CHECK(shelf_session_event_count(s) == SHELF_SESSION_CAPACITY);
+    shelf_session_clear(s);
+    CHECK(shelf_session_event_count(s) == 0);
+    shelf_session_free(s);
+}
+
+static void test_ranking(shelf_model *model) {
+    shelf_session *s;
+    shelf_request r;
+    shelf_result out[ITEMS + 5];
+    CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+    shelf_request_init(&r);
+    CHECK(r.k == 10 && r.scorers == SHELF_SCORER_ALL && r.min_price == -INFINITY && r.max_price == INFINITY);
+
+    /* Empty session: popularity order, reason "popular". */
+    r.k = ITEMS + 5;
+    size_t n = recommend(s, &r, out, ITEMS + 5);
+    CHECK(n == ITEMS);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(out[i].item == i);
+        CHECK(out[i].reason == SHELF_REASON_POPULAR && out[i].reason_item == UINT32_MAX);
+    }
+    /* k larger than the capacity: capacity wins. */
+    r.k = 10;
+    CHECK(recommend(s, &r, out, 3) == 3);
+    CHECK(recommend(s, &r, NULL, 0) == 0);
+
+    /* One view of item 5: item 6 is viewed together with it, item 8 after it. */
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 5, 1000, 1), SHELF_OK);
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 10);
+    CHECK(out[0].item == 6 && out[0].reason == SHELF_REASON_VIEWED_TOGETHER && out[0].reason_item == 5);
+    int saw_after = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].item == 8) saw_after = out[i].reason == SHELF_REASON_VIEWED_AFTER && out[i].reason_item == 5;
+        if (i) CHECK(out[i - 1].score > out[i].score || (out[i - 1].score == out[i].score && out[i - 1].item < out[i].item));
+    }
+    CHECK(saw_after);
+
+    /* Each scorer alone. */
+    r.scorers = SHELF_SCORER_SEQUENTIAL;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(out[0].item == 8 && out[0].reason == SHELF_REASON_VIEWED_AFTER);
+    r.scorers = SHELF_SCORER_REPEAT;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(out[0].item == 5 && out[0].reason == SHELF_REASON_SEEN_BEFORE && out[0].reason_item == 5);
+    r.scorers = SHELF_SCORER_EMBEDDING;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(out[0].item == 5 && out[0].reason == SHELF_REASON_SIMILAR);
+    r.scorers = 64;
+    size_t count;
+    CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_BAD_ARGUMENT);
+    r.scorers = SHELF_SCORER_ALL;
+
+    /* Business rules. */
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_ADD_TO_CART, 6, 1001, 1), SHELF_OK);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_PURCHASE, 7, 1002, 1), SHELF_OK);
+    r.k = ITEMS;
+    n = recommend(s, &r, out, ITEMS);
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item != 6 && out[i].item != 7);
+    CHECK(n == ITEMS - 2);
+    r.flags = SHELF_EXCLUDE_SEEN;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == ITEMS - 3);
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item != 5 && out[i].item != 6 && out[i].item != 7);
+    r.flags = SHELF_IN_STOCK_ONLY;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == ITEMS - 1);
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item != ITEMS - 1);
+    r.flags = 0;
+    uint32_t hats, shirts;
+    CHECK_STATUS(shelf_model_find_category(model, "hats", 4, &hats), SHELF_OK);
+    CHECK_STATUS(shelf_model_find_category(model, "shirts", 6, &shirts), SHELF_OK);
+    uint32_t socks;
+    CHECK_STATUS(shelf_model_find_category(model, "socks", 5, &socks), SHELF_E_UNKNOWN_CATEGORY);
+    CHECK_STATUS(shelf_model_find_category(model, "shirts", 6, &shirts), SHELF_OK);
+    r.allow_categories = &hats;
+    r.allow_count = 1;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 4);
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item % 3 == 2);
+    r.allow_count = 0;
+    r.deny_categories = &hats;
+    r.deny_count = 1;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 8);
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item % 3 != 2);
+    r.deny_count = 0;
+    r.min_price = 25;
+    r.max_price = 60;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 4); /* items 3..6 */
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item >= 3 && out[i].item <= 6);
+    r.min_price = NAN;
+    CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_BAD_ARGUMENT);
+    r.min_price = -INFINITY;
+    r.max_price = INFINITY;
+    uint32_t unknown = 3;
+    r.deny_categories = &unknown;
+    r.deny_count = 1;
+    CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_UNKNOWN_CATEGORY);
+    r.deny_count = 0;
+
+    /* Diversity: at most one item per category. */
+    r.max_per_category = 1;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 3);
+    CHECK(out[0].item % 3 != out[1].item % 3 && out[1].item % 3 != out[2].item % 3 && out[0].item % 3 != out[2].item % 3);
+    r.max_per_category = 0;
+
+    /* Boosts move a category up; a non-positive factor is refused. */
+    float factor = 1000;
+    r.boost_categories = &shirts;
+    r.boost_factors = &factor;
+    r.boost_count = 1;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(out[0].item % 3 == 1);
+    factor = 0;
+    CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_BAD_ARGUMENT);
+    r.boost_count = 0;
+    shelf_session_free(s);
+}
+
+static void test_state(shelf_model *model, shelf_model *other) {
+    shelf_session *s, *t, *u;
+    CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+    CHECK_STATUS(shelf_session_create(model, &t), SHELF_OK);
+    CHECK_STATUS(shelf_session_create(other, &u), SHELF_OK);
+    const shelf_event_type types[] = {SHELF_EVENT_VIEW, SHELF_EVENT_CLICK, SHELF_EVENT_DWELL, SHELF_EVENT_ADD_TO_CART, SHELF_EVENT_SEARCH};
+    for (uint32_t i = 0; i < 20; i++)
+        CHECK_STATUS(shelf_session_track(s, types[i % 5], (i * 7) % ITEMS, 1700000000.0 + i * 1.5 - (i == 9 ? 30 : 0),
+                                         types[i % 5] == SHELF_EVENT_DWELL ? 12.5f : 1.0f), SHELF_OK);
+    uint8_t state[SHELF_SESSION_STATE_MAX];
+    size_t size = 0, needed = 0;
+    CHECK_STATUS(shelf_session_save(s, state, 3, &needed), SHELF_E_BUFFER_TOO_SMALL);
+    CHECK_STATUS(shelf_session_save(s, state, sizeof state, &size), SHELF_OK);
+    CHECK(size == needed && size < 20 * 8);
+    CHECK_STATUS(shelf_session_restore(t, state, size), SHELF_OK);
+    CHECK(shelf_session_event_count(t) == 20);
+    shelf_request r;
+    shelf_request_init(&r);
+    shelf_result a[ITEMS], b[ITEMS];
+    size_t na = recommend(s, &r, a, ITEMS), nb = recommend(t, &r, b, ITEMS);
+    CHECK(na == nb && memcmp(a, b, na * sizeof a[0]) == 0);
+    /* Saving the restored session gives the same bytes. */
+    uint8_t again[SHELF_SESSION_STATE_MAX];
+    size_t again_size;
+    CHECK_STATUS(shelf_session_save(t, again, sizeof again, &again_size), SHELF_OK);
+    CHECK(again_size == size && memcmp(again, state, size) == 0);
+    /* Every truncation and every single-byte change is rejected or decodes to a
+     * valid session; a rejected restore leaves the session as it was. */
+    for (size_t cut = 0; cut < size; cut++) CHECK_STATUS(shelf_session_restore(t, state, cut), SHELF_E_BAD_STATE);
+    CHECK(shelf_session_event_count(t) == 20);
+    for (size_t at = 0; at < size; at++)
+        for (int bit = 0; bit < 8; bit++) {
+            state[at] ^= (uint8_t)(1 << bit);
+            shelf_status st = shelf_session_restore(t, state, size);
+            CHECK(st == SHELF_OK || st == SHELF_E_BAD_STATE || st == SHELF_E_STATE_MISMATCH);
+            state[at] ^= (uint8_t)(1 << bit);
+        }
+    CHECK_STATUS(shelf_session_restore(u, state, size), SHELF_E_STATE_MISMATCH);
+    CHECK_STATUS(shelf_session_restore(t, NULL, 0), SHELF_E_BAD_STATE);
+    /* An empty session round-trips too. */
+    shelf_session_clear(t);
+    CHECK_STATUS(shelf_session_save(t, state, sizeof state, &size), SHELF_OK);
+    CHECK_STATUS(shelf_session_restore(s, state, size), SHELF_OK);
+    CHECK(shelf_session_event_count(s) == 0);
+    shelf_session_free(s);
+    shelf_session_free(t);
+    shelf_session_free(u);
+}
+
+static void test_lookups(shelf_model *model) {
+    uint32_t item;
+    CHECK(shelf_model_item_count(model) == ITEMS);
+    CHECK(shelf_model_dims(model) == DIMS);
+    CHECK(strcmp(shelf_model_name(model), "api-test") == 0);
+    for (uint32_t i = 0; i < ITEMS; i++) {
+        size_t size;
+        const char *id = shelf_model_item_id(model, i, &size);
+        CHECK(id && size == strlen(id));
+        CHECK_STATUS(shelf_model_find_item(model, id, size, &item), SHELF_OK);
+        CHECK(item == i);
+        uint32_t category, flags;
+        float price;
+        CHECK_STATUS(shelf_model_item_attributes(model, i, &category, &price, &flags), SHELF_OK);
+        CHECK(category == i % 3 && price == 10.0f * (float)i);
+    }
+    CHECK_STATUS(shelf_model_find_item(model, "sku-12", 6, &item), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_model_find_item(model, "sku-1", 4, &item), SHELF_E_UNKNOWN_ITEM);
+    CHECK(shelf_model_item_id(model, ITEMS, NULL) == NULL);
+    CHECK(shelf_model_section_count(model) >= 7);
+}
+
+int main(void) {
+    test_version_and_statuses();
+    test_null_arguments();
+    shelf_model *model = build_model("api-test");
+    uint8_t *first = model_bytes;
+    model_bytes = NULL;
+    shelf_model *other = build_model("another model");
+    if (model && other) {
+        test_lookups(model);
+        test_tracking(model);
+        test_ranking(model);
+        test_state(model, other);
+    }
+    shelf_model_close(model);
+    shelf_model_close(other);
+    free(first);
+    free(model_bytes);
+    return check_finish("test_api");
+}
