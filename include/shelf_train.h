@@ -119,6 +119,7 @@ typedef struct shelf_train_options {
     uint32_t epochs;              /* embedding training epochs (default 5) */
     float validation_fraction;    /* last sessions held out to choose blend weights (default 0.1) */
     int quantize;                 /* 1: int8 parameters (default); 0: float32 (see shelf_quantize_model) */
+    int64_t created;              /* unix seconds stored as the creation time; 0: now */
     shelf_progress_fn progress;
     void *progress_context;
 } shelf_train_options;
@@ -127,8 +128,8 @@ void shelf_train_options_init(shelf_train_options *options);
 
 /* Trains every scorer, chooses the blend weights on the validation split, retrains
  * on all sessions and returns the model file's bytes (free with shelf_buffer_free).
- * Deterministic: the same dataset and options give the same bytes, except for the
- * creation time in the metadata. */
+ * Deterministic: the same dataset and options give the same bytes (set `created`
+ * for a byte-identical creation time too). */
 shelf_status shelf_train(const shelf_dataset *dataset, const shelf_train_options *options,
                          void **model, size_t *size, shelf_diagnostic *diagnostic);
 

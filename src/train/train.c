@@ -104,7 +104,6 @@ typedef struct train_facts {
     const shelf__covisit_options *covisit;
     uint32_t sequential_distance;
     const shelf__tuning_report *report;  /* NULL when no blend search ran */
-    double seconds;
 } train_facts;
 
 static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_t dims, const shelf__blend *b,
@@ -112,7 +111,7 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
     static const char *const scorer_names[SHELF__SCORER_COUNT] = {"popularity", "repeat", "covisit", "sequential", "embedding"};
     text t = {0};
     char created[32];
-    time_t now = time(NULL);
+    time_t now = o->created > 0 ? (time_t)o->created : time(NULL);
     struct tm utc;
     gmtime_r(&now, &utc);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
@@ -146,7 +145,7 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
             text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", scorer_names[s], r->alone_hr[s], r->alone_mrr[s]);
         text_add(&t, "}}");
     }
-    text_add(&t, ",\n    \"seconds\": %.1f\n  }\n}\n", f->seconds);
+    text_add(&t, "\n  }\n}\n");
     if (t.failed) {
         free(t.data);
         return NULL;
@@ -210,12 +209,6 @@ static shelf_status write_model(const shelf_dataset *d, const learned *l, uint32
     return shelf__model_write(&spec, bytes, size);
 }
 
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, void **model, size_t *size,
                          shelf_diagnostic *diag) {
     if (!d || !o || !model || !size) return fail(diag, SHELF_E_NULL_ARGUMENT, "a required argument is NULL");
@@ -227,7 +220,6 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     if (d->session_count == 0 || d->item_count == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "the dataset holds no sessions");
     if (!o->name || !*o->name) return fail(diag, SHELF_E_BAD_ARGUMENT, "the model needs a name");
 
-    const double started = seconds_now();
     /* The scorers see item sequences; event types and times shape only the runtime's weights. */
     uint32_t *items = malloc((size_t)d->event_count * sizeof *items);
     if (!items) return fail(diag, SHELF_E_OUT_OF_MEMORY, "out of memory");
@@ -240,7 +232,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     default_blend(&blend, o->dims != 0);
     shelf__tuning_report report;
     memset(&report, 0, sizeof report);
-    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL, 0};
+    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL};
 
     shelf_status status = SHELF_OK;
     uint64_t cut = (uint64_t)((double)d->session_count * (1.0 - o->validation_fraction));
@@ -282,7 +274,6 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     status = learn(&all, o, &covisit, max_distance, &full);
     free(items);
     if (status != SHELF_OK) return fail(diag, status, "training failed: %s", shelf_status_message(status));
-    facts.seconds = seconds_now() - started;
     char *meta = metadata_json(o, d->item_count, o->dims, &blend, &facts);
     uint8_t *bytes = NULL;
     size_t length = 0;

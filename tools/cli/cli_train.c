@@ -32,7 +32,10 @@ static const char usage[] =
     "  --dims D             embedding width, a multiple of 16; 0 for none (default 64)\n"
     "  --epochs E           embedding epochs (default 5)\n"
     "  --validation F       fraction of newest sessions held out for the blend (default 0.1)\n"
-    "  --float              keep float32 parameters (see 'shelf quantize')\n";
+    "  --float              keep float32 parameters (see 'shelf quantize')\n"
+    "\n"
+    "SOURCE_DATE_EPOCH, when set, is stored as the creation time, so that two runs\n"
+    "with the same inputs and seed write byte-identical models.\n";
 
 static int parse_columns(const char *spec, shelf_log_options *o) {
     char buffer[256];
@@ -155,6 +158,9 @@ int cli_train(int argc, char **argv) {
         name = slash ? slash + 1 : out;
     }
     options.name = name;
+    /* Reproducible builds' convention: a fixed creation time makes the output byte-identical. */
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch) options.created = strtoll(epoch, NULL, 10);
     options.progress = cli_progress;
     void *model;
     size_t size;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The `shelf` command line end to end on real data: every subcommand, its --help,
+# determinism, a golden output, and a named error for every kind of bad input.
+# Usage: test_cli.sh SHELF_BINARY DATA_DIR TMP_DIR GOLDEN_DIR
+set -uo pipefail
+shelf=$1 data=$2 tmp=$3/cli golden=$4
+mkdir -p "$tmp"
+failures=0 checks=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# expect_ok DESCRIPTION COMMAND...: the command must exit 0.
+expect_ok() {
+  local what=$1; shift; checks=$((checks + 1))
+  "$@" >"$tmp/out" 2>"$tmp/err" || { fail "$what: exit $?: $(head -c 400 "$tmp/err")"; }
+}
+# expect_error DESCRIPTION PATTERN COMMAND...: non-zero exit and stderr matching PATTERN.
+expect_error() {
+  local what=$1 pattern=$2; shift 2; checks=$((checks + 1))
+  if "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$what: succeeded"; return; fi
+  local status=$?
+  [ $status -ge 128 ] && fail "$what: crashed with exit $status"
+  grep -qE -- "$pattern" "$tmp/err" || fail "$what: stderr lacks '$pattern': $(head -c 400 "$tmp/err")"
+}
+
+# A small training set: the first 8000 Diginetica sessions; a test file of 2000 cases.
+head -n 8000 "$data/diginetica/train_sessions.tsv" > "$tmp/train.tsv"
+head -n 2000 "$data/diginetica/test_prefix_label.tsv" > "$tmp/test.tsv"
+
+for command in train quantize eval inspect recommend; do
+  expect_ok "$command --help" "$shelf" "$command" --help
+  grep -q "usage: shelf $command" "$tmp/out" || fail "$command --help prints no usage"
+done
+expect_ok "version" "$shelf" version
+
+export SOURCE_DATE_EPOCH=1700000000
+expect_ok "train small" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/a.shelf" --name small --seed 7 --dims 16 --epochs 2
+expect_ok "train small again" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/b.shelf" --name small --seed 7 --dims 16 --epochs 2
+checks=$((checks + 1)); cmp -s "$tmp/a.shelf" "$tmp/b.shelf" || fail "same data and seed gave different models"
+expect_ok "train float" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/f.shelf" --seed 7 --dims 16 --epochs 2 --float
+expect_ok "quantize" "$shelf" quantize --model "$tmp/f.shelf" --out "$tmp/q.shelf"
+checks=$((checks + 1)); [ "$(stat -c %s "$tmp/q.shelf")" -lt "$(stat -c %s "$tmp/f.shelf")" ] || fail "quantized model is not smaller"
+
+expect_ok "inspect" "$shelf" inspect "$tmp/a.shelf"
+for word in covisit sequential embeddings popularity item_ids '"seed": 7'; do
+  checks=$((checks + 1)); grep -q -- "$word" "$tmp/out" || fail "inspect does not show $word"
+done
+
+expect_ok "eval --json" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --json
+for key in '"cases": 2000' '"hr@20"' '"mrr@20"' '"ndcg@20"' '"p50_us"' '"p99_us"'; do
+  checks=$((checks + 1)); grep -q -- "$key" "$tmp/out" || fail "eval --json lacks $key: $(cat "$tmp/out")"
+done
+expect_ok "eval --k 5" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --k 5 --json
+checks=$((checks + 1)); grep -q '"hr@5"' "$tmp/out" || fail "eval --k 5 does not report hr@5"
+# The float model and its quantized copy rank almost the same.
+"$shelf" eval --model "$tmp/f.shelf" --test "$tmp/test.tsv" --json > "$tmp/f.json"
+"$shelf" eval --model "$tmp/q.shelf" --test "$tmp/test.tsv" --json > "$tmp/q.json"
+checks=$((checks + 1))
+awk -v f="$(sed 's/.*"hr@20": \([0-9.]*\).*/\1/' "$tmp/f.json")" -v q="$(sed 's/.*"hr@20": \([0-9.]*\).*/\1/' "$tmp/q.json")" \
+  'BEGIN { d = f - q; if (d < 0) d = -d; exit !(d < 1.5) }' || fail "int8 HR@20 drifts from float: $(cat "$tmp/f.json") vs $(cat "$tmp/q.json")"
+
+# Golden output: the small model's recommendations for a fixed session.
+ids=$(head -n 1 "$tmp/train.tsv" | tr ' ' '\n' | head -n 3)
+events=$(printf '%s\n' $ids | awk 'BEGIN { printf "[" } { printf "%s{\"type\":\"view\",\"item\":\"%s\",\"ts\":%d}", (NR > 1 ? "," : ""), $1, 1700000000 + 10 * NR } END { print "]" }')
+expect_ok "recommend --json" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 10 --json
+if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/out" "$golden/recommend_small.json"; fi
+checks=$((checks + 1)); diff -u "$golden/recommend_small.json" "$tmp/out" >&2 || fail "recommend output differs from $golden/recommend_small.json (UPDATE_GOLDEN=1 rewrites it)"
+expect_ok "recommend text" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 3
+checks=$((checks + 1)); [ "$(grep -c '^ *[0-9]*\. ' "$tmp/out")" = 3 ] || fail "recommend --k 3 did not print 3 items"
+
+# Raw logs of every format.
+expect_ok "train diginetica raw" "$shelf" train --events "$data/diginetica-raw/sample_train-item-views.csv" --format diginetica --out "$tmp/d.shelf" --dims 0
+expect_ok "train rees46" "$shelf" train --events "$data/rees46/2019-Oct-sample.csv" --format rees46 --out "$tmp/r.shelf" --dims 16 --epochs 1
+expect_ok "train taobao skipping the truncated line" "$shelf" train --events "$data/taobao-userbehavior/UserBehavior_head84k.csv" --format taobao --skip-bad-lines --out "$tmp/t.shelf" --dims 0
+checks=$((checks + 1)); grep -q "84476" "$tmp/err" || fail "skipped taobao line not reported: $(cat "$tmp/err")"
+printf 'SessionId\tTime\tItemId\ns1\t10\tx\ns1\t20\ty\ns2\t30\ty\ns2\t40\tz\n' > "$tmp/sessionrec.tsv"
+expect_ok "train sessionrec" "$shelf" train --events "$tmp/sessionrec.tsv" --format sessionrec --out "$tmp/s.shelf" --dims 0 --validation 0
+printf 'user,sku,when,what\nu1,a,2024-01-01T10:00:00Z,view\nu1,b,2024-01-01T10:01:00Z,add_to_cart\nu2,b,2024-01-01T11:00:00Z,view\nu2,c,2024-01-01T11:00:30Z,purchase\n' > "$tmp/generic.csv"
+expect_ok "train generic" "$shelf" train --events "$tmp/generic.csv" --format generic --columns user=0,item=1,time=2,type=3 --header --iso-time --out "$tmp/g.shelf" --dims 0 --validation 0
+printf '{"id":"a","category":"shoes","price":10}\n{"id":"b","category":"hats","price":20,"in_stock":false}\n' > "$tmp/catalog.jsonl"
+expect_ok "train with catalog" "$shelf" train --events "$tmp/generic.csv" --format generic --columns user=0,item=1,time=2,type=3 --header --iso-time --catalog "$tmp/catalog.jsonl" --out "$tmp/c.shelf" --dims 0 --validation 0
+expect_ok "inspect catalog model" "$shelf" inspect "$tmp/c.shelf"
+checks=$((checks + 1)); grep -q "category shoes" "$tmp/out" || fail "catalog not in the model"
+
+# Bad input: a named error, a non-zero exit, no crash.
+expect_error "missing sessions file" "no-such-file.tsv" "$shelf" train --sessions "$tmp/no-such-file.tsv" --out "$tmp/x.shelf"
+printf '1 2 3\n4 5\n6\t7\n' > "$tmp/tab.tsv"
+expect_error "tab in a sessions file" "tab.tsv:3:" "$shelf" train --sessions "$tmp/tab.tsv" --out "$tmp/x.shelf"
+expect_error "truncated taobao line" "UserBehavior_head84k.csv:84476:" "$shelf" train --events "$data/taobao-userbehavior/UserBehavior_head84k.csv" --format taobao --out "$tmp/x.shelf"
+expect_error "unknown format" "unknown --format" "$shelf" train --events "$tmp/generic.csv" --format parquet --out "$tmp/x.shelf"
+printf '{"id":"a"}\n{"id": }\n' > "$tmp/bad.jsonl"
+expect_error "malformed catalog" "bad.jsonl:2:" "$shelf" train --sessions "$tmp/train.tsv" --catalog "$tmp/bad.jsonl" --out "$tmp/x.shelf" --dims 0
+checks=$((checks + 1)); [ ! -e "$tmp/x.shelf" ] || fail "a failed train left a model behind"
+head -c 5000 "$tmp/a.shelf" > "$tmp/truncated.shelf"
+expect_error "truncated model" "SHELF_E_TRUNCATED" "$shelf" inspect "$tmp/truncated.shelf"
+expect_error "truncated model in eval" "SHELF_E_TRUNCATED" "$shelf" eval --model "$tmp/truncated.shelf" --test "$tmp/test.tsv"
+cp "$tmp/a.shelf" "$tmp/corrupt.shelf"
+printf '\x55' | dd of="$tmp/corrupt.shelf" bs=1 seek=100000 conv=notrunc 2>/dev/null
+expect_error "corrupted model" "SHELF_E_CHECKSUM_MISMATCH" "$shelf" inspect "$tmp/corrupt.shelf"
+expect_error "not a model" "SHELF_E_BAD_MAGIC" "$shelf" inspect "$tmp/train.tsv"
+expect_error "unknown item" "unknown item 'no-such-sku'" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"view","item":"no-such-sku","ts":1}]'
+expect_error "unknown event type" "event 0: \"type\"" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"like","item":"2","ts":1}]'
+expect_error "malformed events JSON" "expected a JSON array" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":'
+printf '1 2 3\n' > "$tmp/notab.tsv"
+expect_error "test file without a tab" "notab.tsv:1:" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/notab.tsv"
+expect_error "unknown option" "unknown option" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --bogus
+expect_error "unknown command" "unknown command" "$shelf" fly
+
+echo "test_cli: $checks checks, $failures failed" >&2
+[ $failures -eq 0 ]

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The README's first command: set up, build, train the demo model, print the
+# recommendations for a scripted shopping session, then serve the demo storefront
+# on 127.0.0.1 (Ctrl-C stops it). Idempotent: a second run only re-serves.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+tools/setup.sh
+tools/build.sh
+model=build/models/demo.shelf
+[ -f "$model" ] || models/make_demo.sh "$model"
+
+# A shopper views two products, opens a third from a search, dwells, adds it to the cart.
+session='[
+  {"type": "view",        "item": "9654",  "ts": 1700000000},
+  {"type": "view",        "item": "33043", "ts": 1700000030},
+  {"type": "search",      "item": "32118", "ts": 1700000075},
+  {"type": "dwell",       "item": "32118", "ts": 1700000090, "weight": 40},
+  {"type": "add_to_cart", "item": "32118", "ts": 1700000120}
+]'
+echo "== Scripted session on the demo model ($model)"
+echo "$session"
+echo
+build/shelf recommend --model "$model" --events "$session" --k 8
+echo
+echo "== The same session, one item per category"
+build/shelf recommend --model "$model" --events "$session" --k 8 --per-category 1
+echo
+
+if [ -f web/demo/serve.mjs ]; then
+  echo "== Demo storefront"
+  exec node web/demo/serve.mjs --model "$model"
+fi
