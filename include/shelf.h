@@ -243,7 +243,9 @@ typedef struct shelf_request {
     const uint32_t *boost_categories;/* multiply the score of items of these categories ... */
     const float *boost_factors;      /* ... by these factors (> 0) */
     uint32_t boost_count;
-    uint32_t scorers;                /* SHELF_SCORER_* bits to use (default SHELF_SCORER_ALL) */
+    uint32_t scorers;                /* SHELF_SCORER_* bits to use, at the model's blend weights
+                                        (default SHELF_SCORER_ALL); a scorer asked for alone counts
+                                        with weight 1 if the blend gives it none */
 } shelf_request;
 
 void shelf_request_init(shelf_request *request);

@@ -101,13 +101,21 @@ static void embedding_similarity(const shelf_model *model, const shelf__blend *b
     shelf__dot_i8_best()(em->rows_q8, em->row_scales, n, dims, query_q8, query_scale, similarity);
 }
 
+/* A scorer's weight in this request: its blend weight, or 1 when it is the only
+ * scorer asked for and the blend gives it none (to see what it knows alone). */
+static float scorer_weight(const shelf__blend *blend, uint32_t mask, int scorer, uint32_t bit) {
+    if (!(mask & bit)) return 0;
+    float w = blend->scorers[scorer].weight;
+    return (w == 0 && mask == bit) ? 1.0f : w;
+}
+
 void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uint32_t mask,
                         const shelf__session_event *events, uint32_t count, float *scores,
                         float *similarity) {
     const uint32_t n = model->item_count;
     const shelf__scorer_settings *s = blend->scorers;
 
-    float w = (mask & SHELF_SCORER_POPULARITY) ? s[SHELF__SCORER_POPULARITY].weight : 0;
+    float w = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY, SHELF_SCORER_POPULARITY);
     if (w != 0) {
         for (uint32_t j = 0; j < n; j++) scores[j] = w * model->popularity[j];
     } else {
@@ -115,19 +123,19 @@ void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uin
     }
     if (count == 0) return;
 
-    w = (mask & SHELF_SCORER_COVISIT) ? s[SHELF__SCORER_COVISIT].weight : 0;
+    w = scorer_weight(blend, mask, SHELF__SCORER_COVISIT, SHELF_SCORER_COVISIT);
     if (w != 0 && model->covisit.present)
         add_neighbours(&model->covisit, w, blend, &s[SHELF__SCORER_COVISIT], events, count, scores);
-    w = (mask & SHELF_SCORER_SEQUENTIAL) ? s[SHELF__SCORER_SEQUENTIAL].weight : 0;
+    w = scorer_weight(blend, mask, SHELF__SCORER_SEQUENTIAL, SHELF_SCORER_SEQUENTIAL);
     if (w != 0 && model->sequential.present)
         add_neighbours(&model->sequential, w, blend, &s[SHELF__SCORER_SEQUENTIAL], events, count, scores);
 
-    w = (mask & SHELF_SCORER_REPEAT) ? s[SHELF__SCORER_REPEAT].weight : 0;
+    w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT, SHELF_SCORER_REPEAT);
     if (w != 0)
         for (uint32_t i = 0; i < count; i++)
             scores[events[i].item] += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
 
-    w = (mask & SHELF_SCORER_EMBEDDING) ? s[SHELF__SCORER_EMBEDDING].weight : 0;
+    w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING, SHELF_SCORER_EMBEDDING);
     if (w != 0 && model->embeddings.present) {
         embedding_similarity(model, blend, events, count, similarity);
         for (uint32_t j = 0; j < n; j++) scores[j] += w * similarity[j];
@@ -158,15 +166,13 @@ void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, ui
                          const shelf__session_event *events, uint32_t count, uint32_t item,
                          float similarity, uint32_t *reason, uint32_t *reason_item) {
     const shelf__scorer_settings *s = blend->scorers;
-    float best = (mask & SHELF_SCORER_POPULARITY) ? s[SHELF__SCORER_POPULARITY].weight * model->popularity[item] : 0;
+    float best = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY, SHELF_SCORER_POPULARITY) * model->popularity[item];
     *reason = SHELF_REASON_POPULAR;
     *reason_item = UINT32_MAX;
 
-    float share = 0;
-    if (mask & SHELF_SCORER_REPEAT)
-        for (uint32_t i = 0; i < count; i++)
-            if (events[i].item == item)
-                share += s[SHELF__SCORER_REPEAT].weight * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+    float share = 0, w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT, SHELF_SCORER_REPEAT);
+    for (uint32_t i = 0; i < count && w != 0; i++)
+        if (events[i].item == item) share += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
     if (share > best) {
         best = share;
         *reason = SHELF_REASON_SEEN_BEFORE;
@@ -178,18 +184,19 @@ void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, ui
     };
     for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
         const shelf__neighbours *t = tables[k].scorer == SHELF__SCORER_COVISIT ? &model->covisit : &model->sequential;
-        if (!(mask & tables[k].bit) || !t->present) continue;
+        w = scorer_weight(blend, mask, tables[k].scorer, tables[k].bit);
+        if (w == 0 || !t->present) continue;
         uint32_t from = UINT32_MAX;
-        share = neighbour_share(t, s[tables[k].scorer].weight, blend, &s[tables[k].scorer], events, count, item, &from);
+        share = neighbour_share(t, w, blend, &s[tables[k].scorer], events, count, item, &from);
         if (share > best) {
             best = share;
             *reason = tables[k].reason;
             *reason_item = from;
         }
     }
-    if ((mask & SHELF_SCORER_EMBEDDING) && model->embeddings.present && count > 0 &&
-        s[SHELF__SCORER_EMBEDDING].weight != 0) {
-        share = s[SHELF__SCORER_EMBEDDING].weight * similarity;
+    w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING, SHELF_SCORER_EMBEDDING);
+    if (w != 0 && model->embeddings.present && count > 0) {
+        share = w * similarity;
         if (share > best) {
             *reason = SHELF_REASON_SIMILAR;
             *reason_item = events[count - 1].item;
