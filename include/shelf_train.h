@@ -56,9 +56,15 @@ void shelf_dataset_free(shelf_dataset *dataset);
 
 typedef enum shelf_log_format {
     SHELF_LOG_SESSIONS = 0,   /* one session per line, item ids separated by spaces, oldest first */
-    SHELF_LOG_DIGINETICA = 1, /* session_id;user_id;item_id;timeframe;eventdate (CIKM Cup 2016) */
-    SHELF_LOG_TAOBAO = 2,     /* user_id,item_id,category_id,behavior_type,timestamp; no header */
-    SHELF_LOG_REES46 = 3,     /* event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session */
+    SHELF_LOG_DIGINETICA = 1, /* session_id;user_id;item_id;timeframe;eventdate (CIKM Cup 2016), or the
+                                 derived session_id;user_id;timeframe;eventdate;event;item_id;category_id;ordernumber
+                                 (told apart by the header) */
+    SHELF_LOG_TAOBAO = 2,     /* user_id,item_id,category_id,behavior_type,timestamp; no header;
+                                 pv -> view, fav -> click, cart -> add_to_cart, buy -> purchase;
+                                 a user's events split into sessions at session_gap */
+    SHELF_LOG_REES46 = 3,     /* event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session;
+                                 cart -> add_to_cart; category = category_code, else category_id;
+                                 remove_from_cart rows are skipped */
     SHELF_LOG_SESSIONREC = 4, /* SessionId<TAB>ItemId<TAB>Time with a header line */
     SHELF_LOG_GENERIC = 5     /* columns given in shelf_log_options */
 } shelf_log_format;
@@ -90,7 +96,10 @@ typedef struct shelf_log_options {
 
 void shelf_log_options_init(shelf_log_options *options, shelf_log_format format);
 
-/* Reads a log and appends its sessions. On failure the diagnostic names the file,
+/* Reads a log and appends its sessions. Within a log, each session's events are
+ * ordered by time and sessions by their first event (line order for
+ * SHELF_LOG_SESSIONS). A category or price column fills the catalog too; the last
+ * non-empty value of an item wins. Empty lines are bad lines. On failure the diagnostic names the file,
  * line and problem, and the dataset keeps what it held before this call.
  * With skip_bad_lines the call succeeds; *bad_lines (if not NULL) receives how many
  * lines were skipped and the diagnostic describes the first of them. */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #define SHELF__MAGIC "SHELF\r\n\x1a"      /* 8 bytes */
+#define SHELF__MAGIC_SIZE 8u
 #define SHELF__FORMAT_VERSION 1u
 #define SHELF__HEADER_SIZE 64u
 #define SHELF__SECTION_ENTRY_SIZE 32u
@@ -20,6 +21,8 @@
 #define SHELF__HDR_SECTION_COUNT 16
 #define SHELF__HDR_CHECKSUM 20             /* CRC-32 of header + table with this field zeroed */
 #define SHELF__HDR_FILE_SIZE 24
+#define SHELF__HDR_RESERVED 32             /* 32 bytes, all zero */
+#define SHELF__HDR_RESERVED_SIZE 32u
 
 /* Section table entry field offsets. */
 #define SHELF__SEC_TYPE 0
@@ -27,6 +30,7 @@
 #define SHELF__SEC_OFFSET 8
 #define SHELF__SEC_LENGTH 16
 #define SHELF__SEC_CHECKSUM 24
+#define SHELF__SEC_RESERVED 28             /* u32, zero */
 
 typedef enum shelf__section_type {
     SHELF__SECTION_METADATA = 1,
@@ -46,5 +50,40 @@ typedef enum shelf__encoding {
     SHELF__ENCODING_F32 = 0,  /* float32 values */
     SHELF__ENCODING_Q8 = 1    /* 8-bit codes with a float32 scale per row (u8 weights, i8 embeddings) */
 } shelf__encoding;
+
+/* Every section body starts with two u32 fields (a count and a second count or a
+ * reserved zero); the arrays follow at this offset. */
+#define SHELF__SECTION_PREFIX 8u
+
+/* Bit 0 is the only item flag defined in format version 1. */
+#define SHELF__ITEM_FLAGS_KNOWN 1u
+
+/* The exact byte length of each section body, from its counts. One definition for
+ * the reader and the writer, so they cannot disagree. Every count is a u32, so no
+ * result exceeds 2^45 and uint64_t never overflows, even where size_t has 32 bits
+ * (wasm32); the reader compares these with the section's length before it turns any
+ * of them into a size_t. */
+static inline uint64_t shelf__strings_section_size(uint32_t count, uint32_t blob_size) {
+    return SHELF__SECTION_PREFIX + 4u * ((uint64_t)count + 1u) + blob_size;
+}
+static inline uint64_t shelf__index_section_size(uint32_t capacity) {
+    return SHELF__SECTION_PREFIX + 4u * (uint64_t)capacity;
+}
+static inline uint64_t shelf__attributes_section_size(uint32_t count) {
+    return SHELF__SECTION_PREFIX + 9u * (uint64_t)count;  /* u32 category, f32 price, u8 flags */
+}
+static inline uint64_t shelf__popularity_section_size(uint32_t count) {
+    return SHELF__SECTION_PREFIX + 4u * (uint64_t)count;
+}
+static inline uint64_t shelf__neighbours_section_size(uint32_t rows, uint32_t nnz, shelf__encoding encoding) {
+    uint64_t csr = SHELF__SECTION_PREFIX + 4u * ((uint64_t)rows + 1u) + 4u * (uint64_t)nnz;
+    return encoding == SHELF__ENCODING_F32 ? csr + 4u * (uint64_t)nnz
+                                           : csr + 4u * (uint64_t)rows + nnz;
+}
+static inline uint64_t shelf__embeddings_section_size(uint32_t rows, uint32_t dims, shelf__encoding encoding) {
+    uint64_t values = (uint64_t)rows * dims;
+    return encoding == SHELF__ENCODING_F32 ? SHELF__SECTION_PREFIX + 4u * values
+                                           : SHELF__SECTION_PREFIX + 4u * (uint64_t)rows + values;
+}
 
 #endif
