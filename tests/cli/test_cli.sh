@@ -67,6 +67,26 @@ checks=$((checks + 1)); diff -u "$golden/recommend_small.json" "$tmp/out" >&2 ||
 expect_ok "recommend text" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 3
 checks=$((checks + 1)); [ "$(grep -c '^ *[0-9]*\. ' "$tmp/out")" = 3 ] || fail "recommend --k 3 did not print 3 items"
 
+# Embeddings trained elsewhere: a float32 .npy [5, 20] and its ids -> an int8 model, dims padded to 32.
+python3 - "$tmp/vectors.npy" <<'PY'
+import struct, sys
+rows, dims = 5, 20
+header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, dims)
+header += " " * (63 - (10 + len(header)) % 64) + "\n"
+with open(sys.argv[1], "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+    for r in range(rows):
+        f.write(struct.pack("<%df" % dims, *[(1.0 if d == r else 0.1 * d) for d in range(dims)]))
+PY
+printf 'red\ngreen\nblue\ncyan\nmagenta\n' > "$tmp/vectors.ids"
+expect_ok "quantize npy" "$shelf" quantize --npy "$tmp/vectors.npy" --ids "$tmp/vectors.ids" --out "$tmp/npy.shelf" --name colours
+expect_ok "inspect npy model" "$shelf" inspect "$tmp/npy.shelf"
+checks=$((checks + 1)); grep -qE "^dims +32$" "$tmp/out" || fail "npy model dims are not padded to 32: $(grep dims "$tmp/out")"
+expect_ok "recommend on npy model" "$shelf" recommend --model "$tmp/npy.shelf" --events '[{"type":"view","item":"green","ts":1}]' --k 2 --keep-bought --json
+checks=$((checks + 1)); grep -q '"reason": "similar"' "$tmp/out" || fail "npy model gives no similar items: $(cat "$tmp/out")"
+printf 'red\ngreen\n' > "$tmp/short.ids"
+expect_error "npy with too few ids" "short.ids" "$shelf" quantize --npy "$tmp/vectors.npy" --ids "$tmp/short.ids" --out "$tmp/x.shelf"
+
 # Raw logs of every format.
 expect_ok "train diginetica raw" "$shelf" train --events "$data/diginetica-raw/sample_train-item-views.csv" --format diginetica --out "$tmp/d.shelf" --dims 0
 expect_ok "train rees46" "$shelf" train --events "$data/rees46/2019-Oct-sample.csv" --format rees46 --out "$tmp/r.shelf" --dims 16 --epochs 1
