@@ -134,7 +134,7 @@ int cli_recommend(int argc, char **argv) {
             printf("[");
             for (size_t r = 0; r < count; r++) {
                 const char *from = results[r].reason_item == UINT32_MAX ? NULL : shelf_model_item_id(model, results[r].reason_item, NULL);
-                printf("%s\n  {\"item\": \"%s\", \"score\": %.6g, \"reason\": \"%s\"", r ? "," : "",
+                printf("%s\n  {\"item\": \"%s\", \"score\": %.9g, \"reason\": \"%s\"", r ? "," : "",
                        shelf_model_item_id(model, results[r].item, NULL), results[r].score,
                        shelf_reason_name((shelf_reason)results[r].reason));
                 if (from) printf(", \"because\": \"%s\"", from);

@@ -1,0 +1,95 @@
+// An edge Worker (Cloudflare Workers, workerd): recommendations for the shopper's
+// session, which travels in a cookie, so the edge keeps no state at all.
+//
+//   POST /events            body [{ type, item, ts?, weight? }, ...]: tracks them,
+//                           answers { tracked, recommendations } and sets the cookie
+//   GET  /recommendations   ?k=8&perCategory=2&excludeSeen=1: { recommendations }
+//   POST /forget            wipes the session: the cookie is cleared
+//
+// Consent is the site's: its own cookie `consent=personalization` switches tracking
+// on. Without it nothing is tracked and no state cookie is set; the answer is the
+// popular items.
+//
+// Edge runtimes refuse to compile wasm from bytes: the modules are imported, which
+// gives compiled WebAssembly.Modules, and handed to Shelf.load(). The model is
+// imported as data (an ArrayBuffer); it could as well come from KV or R2.
+
+import { Shelf, ShelfError } from 'shelf-recs';
+import simd from 'shelf-simd.wasm';
+import scalar from 'shelf-scalar.wasm';
+import model from 'demo.shelf';
+
+const STATE_COOKIE = 'shelf';
+const STATE_MAX_AGE = 30 * 60; // a shopping session
+
+// One model per isolate, loaded by the first request and shared by the next ones.
+let loading = null;
+const shelf = () => (loading ??= Shelf.load({ model, wasm: { simd, scalar } }));
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const route = `${request.method} ${url.pathname}`;
+    if (!['POST /events', 'GET /recommendations', 'POST /forget'].includes(route)) {
+      return new Response('not found\n', { status: 404 });
+    }
+    const cookies = parseCookies(request.headers.get('cookie'));
+    const session = (await shelf()).session({
+      consent: cookies.consent === 'personalization',
+      state: cookies[STATE_COOKIE], // one from another model is ignored
+    });
+    try {
+      let body = {};
+      if (route === 'POST /events') {
+        const events = await request.json();
+        if (!Array.isArray(events)) return Response.json({ error: 'expected an array of events' }, { status: 400 });
+        let tracked = 0;
+        for (const { type, item, ts, weight } of events) {
+          if (session.track(type, String(item), { ts, weight })) tracked++;
+        }
+        body = { tracked, recommendations: session.recommend(recommendOptions(url)) };
+      } else if (route === 'GET /recommendations') {
+        body = { recommendations: session.recommend(recommendOptions(url)) };
+      } else {
+        session.forget();
+        body = { forgotten: true };
+      }
+      const response = Response.json(body);
+      const cookie = stateCookie(session, cookies, url);
+      if (cookie) response.headers.append('set-cookie', cookie);
+      return response;
+    } catch (error) {
+      if (error instanceof ShelfError) return Response.json({ error: error.code, message: error.message }, { status: 400 });
+      throw error;
+    } finally {
+      session.dispose();
+    }
+  },
+};
+
+function recommendOptions(url) {
+  const q = url.searchParams;
+  return {
+    k: Math.min(Number(q.get('k') ?? 8), 100),
+    perCategory: Number(q.get('perCategory') ?? 0),
+    excludeSeen: q.get('excludeSeen') === '1',
+  };
+}
+
+/** The Set-Cookie value that keeps the session, clears it, or null to leave it. */
+function stateCookie(session, cookies, url) {
+  const secure = url.protocol === 'https:' ? '; Secure' : '';
+  const state = session.eventCount > 0 ? session.save() : null; // null without consent
+  if (state) return `${STATE_COOKIE}=${state}; Path=/; Max-Age=${STATE_MAX_AGE}; HttpOnly; SameSite=Lax${secure}`;
+  if (cookies[STATE_COOKIE] !== undefined) return `${STATE_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+  return null;
+}
+
+function parseCookies(header) {
+  const cookies = {};
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) cookies[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  }
+  return cookies;
+}

@@ -1,0 +1,73 @@
+// Where the things built outside web/ are, for the tests, the demo server and the
+// size report: the .wasm modules (tools/build.sh copies them to web/dist/), the
+// native CLI (build/shelf) and the models it trains. A missing artifact is an error
+// that says which command makes it; nothing is skipped quietly.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const webRoot = fileURLToPath(new URL('..', import.meta.url));
+export const repoRoot = join(webRoot, '..');
+export const dataRoot = join(repoRoot, '..', 'shared', 'data');
+
+export const wasmFiles = {
+  simd: join(webRoot, 'dist', 'shelf-simd.wasm'),
+  scalar: join(webRoot, 'dist', 'shelf-scalar.wasm'),
+};
+export const cli = join(repoRoot, 'build', 'shelf');
+
+/** The path, if the file exists; otherwise an Error that says how to make it. */
+export function requireFile(path, howToMake = 'run tools/build.sh') {
+  if (!existsSync(path)) throw new Error(`missing ${path}: ${howToMake}`);
+  return path;
+}
+
+/** Both .wasm files, checked. */
+export function requireWasm() {
+  requireFile(wasmFiles.simd);
+  requireFile(wasmFiles.scalar);
+  return wasmFiles;
+}
+
+// The demo model: the recipe of models/make_demo.sh, views, purchases and
+// categories of the real Diginetica data, so the model has a catalog.
+export const demoEvents = join(dataRoot, 'diginetica-raw', 'derived_views_purchases_categories.csv');
+export const demoModel = join(repoRoot, 'build', 'models', 'demo.shelf');
+
+/** build/models/demo.shelf, trained now if absent or older than the CLI. */
+export function ensureDemoModel() {
+  return trainOnce(demoModel, ['--events', demoEvents, '--format', 'diginetica', '--name', 'demo']);
+}
+
+/** A second model for the identity test: no catalog, 16 dimensions, its own seed,
+ * from the first 3000 sessions of the standard Diginetica training split. */
+export function ensureSessionsModel() {
+  const model = join(repoRoot, 'build', 'web-test', 'sessions.shelf');
+  const sessions = join(repoRoot, 'build', 'web-test', 'sessions-3000.txt');
+  if (!existsSync(sessions)) {
+    const all = readFileSync(requireFile(join(dataRoot, 'diginetica', 'train_sessions.tsv'), 'the shared data is missing'), 'utf8');
+    writeAtomically(sessions, all.split('\n').slice(0, 3000).join('\n') + '\n');
+  }
+  return trainOnce(model, ['--sessions', sessions, '--seed', '7', '--dims', '16', '--name', 'sessions']);
+}
+
+// Test files run in parallel processes: each trains to its own file and renames it
+// into place, so a reader never sees half a model.
+function trainOnce(model, args) {
+  requireFile(cli);
+  if (existsSync(model) && statSync(model).mtimeMs >= statSync(cli).mtimeMs) return model;
+  mkdirSync(dirname(model), { recursive: true });
+  const partial = `${model}.${process.pid}.tmp`;
+  execFileSync(cli, ['train', ...args, '--out', partial], { stdio: ['ignore', 'ignore', 'pipe'] });
+  renameSync(partial, model);
+  return model;
+}
+
+function writeAtomically(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, text);
+  renameSync(partial, path);
+}

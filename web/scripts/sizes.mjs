@@ -1,0 +1,39 @@
+// What a page downloads to run Shelf: each .wasm file and the package's JavaScript,
+// raw and gzipped (level 9, each file alone, as a server sends them). Prints a
+// Markdown table for the README:   node scripts/sizes.mjs   (npm run sizes)
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { requireWasm, webRoot } from './artifacts.mjs';
+
+const GOAL_KB = 60;
+const wasm = requireWasm();
+const jsFiles = readdirSync(join(webRoot, 'src'))
+  .filter((f) => f.endsWith('.js'))
+  .sort()
+  .map((f) => join(webRoot, 'src', f));
+
+const measure = (files) =>
+  files.reduce(
+    (sum, file) => {
+      const bytes = readFileSync(file);
+      return { raw: sum.raw + bytes.length, gzip: sum.gzip + gzipSync(bytes, { level: 9 }).length };
+    },
+    { raw: 0, gzip: 0 },
+  );
+
+const rows = [
+  ['shelf-simd.wasm', measure([wasm.simd])],
+  ['shelf-scalar.wasm', measure([wasm.scalar])],
+  [`JavaScript (src/*.js, ${jsFiles.length} files, unminified)`, measure(jsFiles)],
+];
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const page = { raw: rows[0][1].raw + rows[2][1].raw, gzip: rows[0][1].gzip + rows[2][1].gzip };
+rows.push(['a page: one .wasm (SIMD) + the JavaScript', page]);
+
+console.log('| file | raw | gzip -9 |');
+console.log('|---|---:|---:|');
+for (const [name, size] of rows) console.log(`| ${name} | ${kb(size.raw)} | ${kb(size.gzip)} |`);
+console.log(`\nGoal: wasm + JS under ${GOAL_KB} KB gzipped: ${page.gzip < GOAL_KB * 1024 ? 'met' : 'NOT met'} (${kb(page.gzip)}).`);

@@ -1,0 +1,179 @@
+// Types of shelf-recs. The runtime is src/*.js; test/types.test.mjs checks that a
+// typical use type-checks against these declarations and that mistakes do not.
+
+import type { Binding } from './binding.js';
+
+/** Event types, as the C library names them. */
+export type EventType = 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search' | 'dwell';
+
+/** Why an item was recommended: the scorer that contributed most. */
+export type Reason = 'popular' | 'seen_before' | 'viewed_together' | 'viewed_after' | 'similar';
+
+/** Scorers a request may choose from. */
+export type Scorer = 'popularity' | 'repeat' | 'covisit' | 'sequential' | 'embedding';
+
+/** A shelf_status name, e.g. "SHELF_E_UNKNOWN_CATEGORY". */
+export type StatusCode =
+  | 'SHELF_E_NULL_ARGUMENT' | 'SHELF_E_BAD_ARGUMENT' | 'SHELF_E_OUT_OF_MEMORY'
+  | 'SHELF_E_BAD_MAGIC' | 'SHELF_E_UNSUPPORTED_VERSION' | 'SHELF_E_TRUNCATED'
+  | 'SHELF_E_BAD_HEADER' | 'SHELF_E_BAD_SECTION_TABLE' | 'SHELF_E_CHECKSUM_MISMATCH'
+  | 'SHELF_E_MISSING_SECTION' | 'SHELF_E_BAD_SECTION' | 'SHELF_E_BAD_METADATA'
+  | 'SHELF_E_UNKNOWN_ITEM' | 'SHELF_E_UNKNOWN_CATEGORY' | 'SHELF_E_BAD_EVENT'
+  | 'SHELF_E_BAD_STATE' | 'SHELF_E_STATE_MISMATCH' | 'SHELF_E_BUFFER_TOO_SMALL'
+  | 'SHELF_E_IO' | 'SHELF_E_PARSE';
+
+/** Every error the package throws on purpose. */
+export class ShelfError extends Error {
+  readonly name: 'ShelfError';
+  /** The C status name. */
+  readonly code: StatusCode;
+  /** The numeric shelf_status when the error came from C, else null. */
+  readonly status: number | null;
+  constructor(code: StatusCode, message: string, status?: number);
+}
+
+/** Bytes, or where to get them. A string is a URL (in Node also a file path). */
+export type Source = string | URL | Response | ArrayBuffer | ArrayBufferView;
+
+/** A .wasm module: a source of bytes or a module compiled already (edge runtimes). */
+export type WasmSource = Source | WebAssembly.Module;
+
+export interface LoadOptions {
+  /** The .shelf model file. */
+  model: Source;
+  /** The module(s); default: this package's dist/shelf-simd.wasm and dist/shelf-scalar.wasm. */
+  wasm?: WasmSource | { simd?: WasmSource; scalar?: WasmSource };
+  /** Which of { simd, scalar } to use: 'auto' (default) detects SIMD128. */
+  simd?: 'auto' | boolean;
+}
+
+export interface Item {
+  id: string;
+  category: string | null;
+  price: number | null;
+  inStock: boolean;
+}
+
+/** A key-value place for session state; each method may return a Promise. */
+export interface Store {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
+  set(key: string, value: string): void | Promise<unknown>;
+  remove(key: string): void | Promise<unknown>;
+}
+
+export interface SessionOptions {
+  /** Personalization consent; without it nothing is recorded or stored. Default false. */
+  consent?: boolean;
+  /** A string from save() (a cookie, a header) to continue from, used only with
+   * consent; dropped if it does not fit the model (another model, or damaged). */
+  state?: string | Uint8Array | null;
+  /** Where the state lives between page loads. */
+  store?: Store;
+  /** The store's key. Default "shelf-session". */
+  key?: string;
+  /** The clock in seconds. Default Date.now() / 1000. */
+  now?: () => number;
+}
+
+export interface TrackOptions {
+  /** When, in seconds or as a Date. Default: now. */
+  ts?: number | Date;
+  /** Scales the event type's weight (default 1); for 'dwell' the seconds spent. */
+  weight?: number;
+}
+
+export interface RecommendOptions {
+  /** How many. Default 10. */
+  k?: number;
+  /** Diversity: at most this many items of one category. */
+  perCategory?: number;
+  /** Leave out every item of the session. */
+  excludeSeen?: boolean;
+  /** Keep items bought or in the cart (left out by default). */
+  keepBought?: boolean;
+  /** Only items the catalog marks in stock. */
+  inStockOnly?: boolean;
+  /** Only these categories. */
+  categories?: string[];
+  /** Never these categories. */
+  excludeCategories?: string[];
+  minPrice?: number;
+  maxPrice?: number;
+  /** Category name -> factor (> 0) the scores of its items are multiplied by. */
+  boost?: Record<string, number>;
+  /** The scorers to use; default all. */
+  scorers?: Scorer[];
+}
+
+export interface Recommendation {
+  id: string;
+  /** Blended score; larger is better; comparable within one call. */
+  score: number;
+  reason: Reason;
+  /** The id of the session item behind the reason, or null (popular). */
+  because: string | null;
+  category: string | null;
+}
+
+/** A model loaded into its own WebAssembly instance. */
+export class Shelf {
+  static load(options: LoadOptions): Promise<Shelf>;
+  private constructor();
+  readonly name: string;
+  readonly itemCount: number;
+  /** Embedding width; 0 without embeddings. */
+  readonly dims: number;
+  /** Whether the SIMD128 module runs this model. */
+  readonly simd: boolean;
+  /** The library version, "MAJOR.MINOR.PATCH". */
+  readonly version: string;
+  readonly metadata: Record<string, unknown>;
+  readonly categories: string[];
+  readonly eventTypes: EventType[];
+  readonly scorers: Scorer[];
+  /** The thin 1:1 binding of the C API underneath. */
+  readonly binding: Binding;
+  /** The shelf_model * for the thin binding. */
+  readonly handle: number;
+  has(id: string): boolean;
+  item(id: string): Item | null;
+  session(options?: SessionOptions): Session;
+  /** Frees the model and its sessions; again: no-op. */
+  dispose(): void;
+}
+
+/** One shopper's session. */
+export class Session {
+  private constructor();
+  readonly consent: boolean;
+  readonly eventCount: number;
+  /** Resolves once a store's state has been read. */
+  readonly ready: Promise<Session>;
+  /** Grant (reads the store) or withdraw (forgets everything) consent. */
+  setConsent(granted: boolean): this;
+  /** False, recording nothing, without consent or for an item the model does not know. */
+  track(type: EventType, id: string, options?: TrackOptions): boolean;
+  recommend(options?: RecommendOptions): Recommendation[];
+  /** A cookie-safe string; null without consent. */
+  save(): string | null;
+  /** Throws ShelfError SHELF_E_BAD_STATE or SHELF_E_STATE_MISMATCH. */
+  restore(state: string | Uint8Array): this;
+  /** Forgets every event, in memory and in the store. */
+  forget(): this;
+  /** Resolves when the store writes so far are done. */
+  flush(): Promise<unknown>;
+  dispose(): void;
+}
+
+export function localStorageStore(storage?: Storage): Store;
+export function indexedDBStore(options?: { database?: string; objectStore?: string }): Store;
+export function memoryStore(map?: Map<string, string>): Store;
+
+/** True when this engine runs WebAssembly SIMD128. */
+export function simdSupported(): boolean;
+
+/** Compiles (and caches by URL) the module the `wasm` and `simd` options describe. */
+export function compileWasm(
+  source?: LoadOptions['wasm'],
+  simd?: 'auto' | boolean,
+): Promise<{ module: WebAssembly.Module; simd: boolean | null }>;

@@ -1,0 +1,368 @@
+// A shopper's session: what they did (track), what to show them (recommend), and
+// where that lives (save/restore, a store), all behind a consent switch.
+
+import { ShelfError } from './error.js';
+import { Model } from './model.js';
+
+/**
+ * Made by shelf.session(options):
+ *   consent  false (default): track() records nothing and nothing is read from or
+ *            written to a store until setConsent(true); recommendations are then
+ *            the popular items
+ *   state    a string from save() (a cookie, a header) to continue from; used
+ *            only with consent
+ *   store    where the state lives across page loads: localStorageStore(),
+ *            indexedDBStore() or any { get, set, remove }; read once consent is
+ *            given, written after every change
+ *   key      the store's key (default "shelf-session")
+ *   now      the clock, in seconds (default Date.now() / 1000)
+ * A state that does not fit the model (saved with another model, or damaged) is
+ * dropped: the session starts empty. Only restore() reports it, as an error.
+ */
+export class Session {
+  #model;
+  #session = 0; // shelf_session *
+  #onDispose;
+  #consent;
+  #store;
+  #key;
+  #now;
+  #writes = Promise.resolve();
+  #writing = 0;    // store writes in flight
+  #replay = null;  // events tracked while an asynchronous store was being read
+  #generation = 0; // bumped by forget() and restore(): a late store read then loses
+  /** Resolves (to the session) once a store's state has been read. */
+  ready;
+
+  constructor(model, { consent = false, state, store, key = 'shelf-session', now } = {}, onDispose = () => {}) {
+    if (!(model instanceof Model)) throw new TypeError('use shelf.session() to create a session');
+    this.#model = model;
+    this.#onDispose = onDispose;
+    this.#consent = Boolean(consent);
+    this.#store = store ?? null;
+    this.#key = key;
+    this.#now = now ?? (() => Date.now() / 1000);
+    const { capi, wasm } = model.binding;
+    const out = wasm.alloc(4);
+    try {
+      const status = capi.shelf_session_create(model.live(), out);
+      if (status !== 0) throw model.error(status, 'cannot create a session');
+      this.#session = wasm.u32()[out >> 2];
+    } finally {
+      wasm.free(out);
+    }
+    this.ready = Promise.resolve(this);
+    if (!this.#consent) return;
+    if (state !== undefined && state !== null) this.#restoreLeniently(state);
+    else if (this.#store) this.#readStore();
+  }
+
+  /** Whether the shopper agreed to personalization. */
+  get consent() { return this.#consent; }
+
+  /** Events held: the library keeps the newest SHELF_SESSION_CAPACITY (64). */
+  get eventCount() { return this.#model.binding.capi.shelf_session_event_count(this.#live()) >>> 0; }
+
+  /** The consent switch. Granting reads the store (if any); withdrawing forgets
+   * everything, in memory and in the store. */
+  setConsent(granted) {
+    this.#live();
+    granted = Boolean(granted);
+    if (granted === this.#consent) return this;
+    if (granted) {
+      this.#consent = true;
+      if (this.#store) this.#readStore();
+    } else {
+      this.forget();
+      this.#consent = false;
+    }
+    return this;
+  }
+
+  /**
+   * Records what the shopper did. `type`: view, click, add_to_cart, purchase, search
+   * or dwell (then `weight` is the seconds spent); `ts`: seconds or a Date (default
+   * now). Returns false, recording nothing, without consent or when the model does
+   * not know the item (a product newer than the model, say). An unknown type, or a
+   * negative or non-finite time or weight, throws ShelfError SHELF_E_BAD_EVENT.
+   */
+  track(type, id, { ts, weight = 1 } = {}) {
+    const session = this.#live();
+    const eventType = this.#model.eventType(type);
+    if (!this.#consent) return false;
+    const item = this.#model.itemIndex(id);
+    if (item === -1) return false;
+    const seconds = ts === undefined ? this.#now() : ts instanceof Date ? ts.getTime() / 1000 : Number(ts);
+    const status = this.#model.binding.capi.shelf_session_track(session, eventType, item, seconds, Number(weight));
+    if (status !== 0) throw this.#model.error(status, `cannot track ${type} of ${id}`);
+    this.#replay?.push([eventType, item, seconds, Number(weight)]);
+    this.#persist();
+    return true;
+  }
+
+  /**
+   * The best items for this session, best first: [{ id, score, reason, because,
+   * category }], where `because` is the id of the session item behind the reason
+   * (null for popular items). Options, all optional:
+   *   k                   how many (default 10)
+   *   perCategory         diversity: at most this many items of one category
+   *   excludeSeen         leave out every item of the session
+   *   keepBought          keep items bought or in the cart (left out by default)
+   *   inStockOnly         only items the catalog marks in stock
+   *   categories          only these categories (names)
+   *   excludeCategories   never these categories
+   *   minPrice, maxPrice  a price range
+   *   boost               { categoryName: factor }: those items' scores times factor
+   *   scorers             e.g. ['popularity', 'covisit'] (default: all the model has)
+   * Unknown category or scorer names throw ShelfError (SHELF_E_UNKNOWN_CATEGORY,
+   * SHELF_E_BAD_ARGUMENT).
+   */
+  recommend(options = {}) {
+    const session = this.#live();
+    const model = this.#model;
+    const { capi, constants: C, wasm } = model.binding;
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 0) throw new ShelfError('SHELF_E_BAD_ARGUMENT', `k must be a whole number >= 0, not ${k}`);
+
+    const allocated = [];
+    const alloc = (size) => {
+      const p = wasm.alloc(size);
+      allocated.push(p);
+      return p;
+    };
+    try {
+      const request = writeRequest(model, options, k, alloc);
+      const resultSize = C['sizeof shelf_result'];
+      const out = alloc(Math.max(1, k) * resultSize);
+      const count = alloc(4);
+      const status = capi.shelf_recommend(session, request, out, k, count);
+      if (status !== 0) throw model.error(status, 'cannot recommend');
+
+      const u32 = wasm.u32();
+      const f32 = wasm.f32();
+      const results = [];
+      for (let i = 0, r = out; i < u32[count >> 2]; i++, r += resultSize) {
+        const item = u32[(r + C['shelf_result.item']) >> 2];
+        const because = u32[(r + C['shelf_result.reason_item']) >> 2];
+        results.push({
+          id: model.itemId(item),
+          score: f32[(r + C['shelf_result.score']) >> 2],
+          reason: model.reasonName(u32[(r + C['shelf_result.reason']) >> 2]),
+          because: because === NO_ITEM ? null : model.itemId(because),
+          category: model.categoryOf(item),
+        });
+      }
+      return results;
+    } finally {
+      for (const p of allocated) wasm.free(p);
+    }
+  }
+
+  /** The session's state as a short cookie-safe string (base64url), for a cookie, a
+   * header or a store; null without consent. */
+  save() {
+    const session = this.#live();
+    if (!this.#consent) return null;
+    const { capi, constants: C, wasm } = this.#model.binding;
+    const capacity = C.SHELF_SESSION_STATE_MAX;
+    const buffer = wasm.alloc(capacity + 4);
+    try {
+      const size = buffer + capacity;
+      const status = capi.shelf_session_save(session, buffer, capacity, size);
+      if (status !== 0) throw this.#model.error(status, 'cannot save the session');
+      return toBase64Url(wasm.u8().subarray(buffer, buffer + wasm.u32()[size >> 2]));
+    } finally {
+      wasm.free(buffer);
+    }
+  }
+
+  /** Replaces the events with a saved state (a string from save(), or its bytes).
+   * Throws ShelfError SHELF_E_BAD_STATE (damaged) or SHELF_E_STATE_MISMATCH (saved
+   * with another model), leaving the session unchanged. Needs consent. */
+  restore(state) {
+    this.#live();
+    if (!this.#consent) throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'restore() needs consent');
+    this.#load(state);
+    this.#generation++;
+    this.#persist();
+    return this;
+  }
+
+  /** Forgets every event, in memory and in the store. Consent stays as it is. */
+  forget() {
+    this.#model.binding.capi.shelf_session_clear(this.#live());
+    this.#generation++;
+    if (this.#store && this.#consent) this.#write(() => this.#store.remove(this.#key));
+    return this;
+  }
+
+  /** Resolves once the store writes so far are done; rejects if the last one failed. */
+  flush() {
+    return this.#writes;
+  }
+
+  /** Frees the session. Calling it again does nothing; any other call then throws. */
+  dispose() {
+    if (!this.#session) return;
+    if (this.#model.handle) this.#model.binding.capi.shelf_session_free(this.#session);
+    this.#session = 0;
+    this.#onDispose();
+  }
+
+  #load(state) {
+    const bytes = typeof state === 'string' ? fromBase64Url(state) : state;
+    if (!(bytes instanceof Uint8Array)) throw new ShelfError('SHELF_E_BAD_STATE', 'the state is not a string from save()');
+    const { capi, wasm } = this.#model.binding;
+    const p = wasm.allocBytes(bytes);
+    try {
+      const status = capi.shelf_session_restore(this.#session, p, bytes.length);
+      if (status !== 0) throw this.#model.error(status, 'cannot restore the session');
+    } finally {
+      wasm.free(p);
+    }
+  }
+
+  #restoreLeniently(state) {
+    try {
+      this.#load(state);
+    } catch (error) {
+      if (!(error instanceof ShelfError)) throw error;
+      this.forget(); // a stale state is dropped, from the store too
+    }
+  }
+
+  #readStore() {
+    let stored;
+    try {
+      stored = this.#store.get(this.#key);
+    } catch {
+      return; // an unreadable store (blocked storage, say): start empty
+    }
+    if (typeof stored?.then !== 'function') {
+      if (stored) this.#restoreLeniently(stored);
+      return;
+    }
+    // The store answers later: events tracked meanwhile are replayed on top of the
+    // stored ones, unless forget() or restore() came first.
+    const generation = this.#generation;
+    this.#replay = [];
+    this.ready = Promise.resolve(stored)
+      .catch(() => null)
+      .then((value) => {
+        const pending = this.#replay;
+        this.#replay = null;
+        if (!this.#session || !this.#consent || generation !== this.#generation) return this;
+        if (value) this.#restoreLeniently(value);
+        const track = this.#model.binding.capi.shelf_session_track;
+        for (const [type, item, seconds, weight] of pending) track(this.#session, type, item, seconds, weight);
+        if (pending.length) this.#persist();
+        return this;
+      });
+  }
+
+  #persist() {
+    if (!this.#store || !this.#consent) return;
+    const state = this.save();
+    this.#write(() => this.#store.set(this.#key, state));
+  }
+
+  // Store writes run in order; one that fails does not stop the next. A synchronous
+  // store (localStorage) is written at once, so a page closed right after track()
+  // keeps the event; an asynchronous one (IndexedDB) is queued.
+  #write(action) {
+    let written;
+    if (this.#writing === 0) {
+      try {
+        written = action();
+      } catch (error) {
+        written = Promise.reject(error);
+      }
+      if (typeof written?.then !== 'function') {
+        this.#writes = Promise.resolve();
+        return;
+      }
+    } else {
+      written = this.#writes.catch(() => {}).then(action);
+    }
+    this.#writing++;
+    const settled = () => void this.#writing--;
+    this.#writes = Promise.resolve(written);
+    this.#writes.then(settled, settled); // failures reach flush(), not the console
+  }
+
+  #live() {
+    if (!this.#session) throw new ShelfError('SHELF_E_NULL_ARGUMENT', 'the session was disposed');
+    if (!this.#model.handle) throw new ShelfError('SHELF_E_NULL_ARGUMENT', 'the model was disposed');
+    return this.#session;
+  }
+}
+
+// shelf_result.reason_item when no session item is behind the reason (UINT32_MAX).
+const NO_ITEM = 0xffffffff;
+
+/** A shelf_request in C memory from recommend()'s options (defaults from
+ * shelf_request_init). `alloc` gives memory the caller frees. */
+function writeRequest(model, options, k, alloc) {
+  const { capi, constants: C, wasm } = model.binding;
+  const allow = (options.categories ?? []).map((name) => model.categoryIndex(name));
+  const deny = (options.excludeCategories ?? []).map((name) => model.categoryIndex(name));
+  const boosts = Object.entries(options.boost ?? {});
+  const boostCategories = boosts.map(([name]) => model.categoryIndex(name));
+  const boostFactors = boosts.map(([, factor]) => Number(factor));
+  const perCategory = options.perCategory ?? 0;
+  if (!Number.isInteger(perCategory) || perCategory < 0) {
+    throw new ShelfError('SHELF_E_BAD_ARGUMENT', `perCategory must be a whole number >= 0, not ${perCategory}`);
+  }
+  const scorers = options.scorers
+    ? options.scorers.reduce((bits, name) => bits | model.scorerBit(name), 0)
+    : C.SHELF_SCORER_ALL;
+
+  // Allocate everything first: an allocation may grow the memory and detach views.
+  const array = (values) => (values.length ? alloc(values.length * 4) : 0);
+  const request = alloc(C['sizeof shelf_request']);
+  const pointers = {
+    allow_categories: array(allow),
+    deny_categories: array(deny),
+    boost_categories: array(boosts),
+    boost_factors: array(boosts),
+  };
+  capi.shelf_request_init(request);
+
+  const u32 = wasm.u32();
+  const f32 = wasm.f32();
+  const field = (name) => (request + C[`shelf_request.${name}`]) >> 2;
+  u32.set(allow, pointers.allow_categories >> 2);
+  u32.set(deny, pointers.deny_categories >> 2);
+  u32.set(boostCategories, pointers.boost_categories >> 2);
+  f32.set(boostFactors, pointers.boost_factors >> 2);
+  for (const [name, pointer] of Object.entries(pointers)) u32[field(name)] = pointer;
+
+  let flags = u32[field('flags')];
+  if (options.excludeSeen) flags |= C.SHELF_EXCLUDE_SEEN;
+  if (options.keepBought) flags &= ~(C.SHELF_EXCLUDE_PURCHASED | C.SHELF_EXCLUDE_IN_CART);
+  if (options.inStockOnly) flags |= C.SHELF_IN_STOCK_ONLY;
+  u32[field('flags')] = flags;
+  u32[field('k')] = k;
+  u32[field('allow_count')] = allow.length;
+  u32[field('deny_count')] = deny.length;
+  u32[field('boost_count')] = boosts.length;
+  u32[field('max_per_category')] = perCategory;
+  u32[field('scorers')] = scorers;
+  if (options.minPrice !== undefined) f32[field('min_price')] = options.minPrice;
+  if (options.maxPrice !== undefined) f32[field('max_price')] = options.maxPrice;
+  return request;
+}
+
+function toBase64Url(bytes) {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw new ShelfError('SHELF_E_BAD_STATE', 'the state is not a string from save()');
+  }
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

@@ -1,0 +1,103 @@
+// The friendly layer's entry point: a model, loaded into its own WebAssembly
+// instance, and the sessions made on it. Everything it does goes through the thin
+// binding (binding.js) to the C library, which owns every rule: scoring, filters,
+// diversity, reasons, the state encoding.
+
+import { bindInstance, imports } from './binding.js';
+import { ShelfError } from './error.js';
+import { compileWasm, toBytes } from './load.js';
+import { Model } from './model.js';
+import { Session } from './session.js';
+
+export class Shelf {
+  #model;
+  #sessions = new Set();
+  #categories = null;
+
+  /**
+   * Loads a model. Options:
+   *   model  the .shelf file: a URL or path, a Response, an ArrayBuffer or bytes
+   *   wasm   the module (default: this package's dist/ files): a URL, bytes, a
+   *          compiled WebAssembly.Module, or { simd, scalar } of these
+   *   simd   'auto' (default: detect SIMD128), true or false: which of { simd, scalar }
+   * Throws ShelfError: SHELF_E_IO when a file cannot be read, or the C loader's
+   * status (SHELF_E_BAD_MAGIC, SHELF_E_TRUNCATED, ...) when the model is invalid.
+   */
+  static async load({ model, wasm, simd = 'auto' } = {}) {
+    if (model === undefined || model === null) throw new ShelfError('SHELF_E_NULL_ARGUMENT', 'Shelf.load() needs a model');
+    const [compiled, bytes] = await Promise.all([compileWasm(wasm, simd), toBytes(model)]);
+    const instance = await WebAssembly.instantiate(compiled.module, imports);
+    return new Shelf(new Model(bindInstance(instance), bytes), LOAD_KEY);
+  }
+
+  /** Use Shelf.load(). */
+  constructor(model, key) {
+    if (key !== LOAD_KEY) throw new TypeError('use Shelf.load() to load a model');
+    this.#model = model;
+  }
+
+  get name() { return this.#text('shelf_model_name'); }
+  get itemCount() { return this.#number('shelf_model_item_count'); }
+  /** Embedding width; 0 without embeddings. */
+  get dims() { return this.#number('shelf_model_dims'); }
+  /** Whether the SIMD128 build of the module runs this model. */
+  get simd() { return this.#model.binding.constants.SHELF_WASM_SIMD128 === 1; }
+  /** The C library's version, "MAJOR.MINOR.PATCH". */
+  get version() { return this.#model.binding.wasm.string(this.#model.binding.capi.shelf_version_string()); }
+  /** The model's metadata JSON, parsed. */
+  get metadata() { return this.#model.metadata(); }
+  /** The catalog's category names ([] for a model trained without one). */
+  get categories() {
+    this.#categories ??= Array.from({ length: this.#model.categoryCount() }, (_, i) => this.#model.categoryName(i));
+    return this.#categories.slice();
+  }
+  /** The event types track() accepts. */
+  get eventTypes() { return this.#model.eventTypes; }
+  /** The scorers a recommend() request may choose from. */
+  get scorers() { return this.#model.scorers; }
+
+  /** The thin binding underneath ({ capi, constants, wasm }), and this model's
+   * shelf_model * in it: for what the friendly layer does not cover. */
+  get binding() { return this.#model.binding; }
+  get handle() { return this.#model.live(); }
+
+  /** Whether the model knows this item id. */
+  has(id) {
+    return this.#model.itemIndex(id) !== -1;
+  }
+
+  /** { id, category, price, inStock }, or null for an id the model does not know. */
+  item(id) {
+    const index = this.#model.itemIndex(id);
+    return index === -1 ? null : this.#model.item(index);
+  }
+
+  /** A new shopper's session; see Session for the options. */
+  session(options) {
+    const session = new Session(this.#model, options, () => this.#sessions.delete(session));
+    this.#sessions.add(session);
+    return session;
+  }
+
+  /** Frees the model and every session on it. Calling it again does nothing. */
+  dispose() {
+    for (const session of this.#sessions) session.dispose();
+    this.#model.close();
+  }
+
+  #number(fn) {
+    return this.#model.binding.capi[fn](this.#model.live()) >>> 0;
+  }
+
+  #text(fn) {
+    return this.#model.binding.wasm.string(this.#model.binding.capi[fn](this.#model.live()));
+  }
+}
+
+const LOAD_KEY = Symbol('Shelf.load');
+
+// `using shelf = await Shelf.load(...)` where the engine has explicit resource management.
+if (typeof Symbol.dispose === 'symbol') {
+  Shelf.prototype[Symbol.dispose] = Shelf.prototype.dispose;
+  Session.prototype[Symbol.dispose] = Session.prototype.dispose;
+}

@@ -1,0 +1,117 @@
+// The package in Chromium, for real: on a page's main thread and in a module Web
+// Worker, with both .wasm files, giving exactly the results Node gives; session
+// state kept in localStorage (main thread) and IndexedDB (worker) across reloads.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+
+import { Shelf } from '../src/index.js';
+import { ensureDemoModel, requireWasm, webRoot } from '../scripts/artifacts.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
+import { launchChromium, openPage } from './helpers/chromium.mjs';
+import { runScenario } from './browser/scenario.mjs';
+
+requireWasm();
+const model = ensureDemoModel();
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await serveStatic({ root: webRoot, mounts: { '/model.shelf': model } });
+  browser = await launchChromium();
+  page = await openPage(browser);
+  await page.goto(`${server.url}/test/browser/index.html`);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** What Node computes for the scenario: the reference for every other place. */
+async function expected() {
+  const bytes = readFileSync(model);
+  return {
+    simd: await runScenario(Shelf, { model: bytes, simd: true }),
+    scalar: await runScenario(Shelf, { model: bytes, simd: false }),
+  };
+}
+
+test('main thread: both modules load from URLs and match Node exactly', async () => {
+  const got = await page.evaluate(async () => {
+    const { Shelf, simdSupported } = await import('/src/index.js');
+    const { runScenario } = await import('/test/browser/scenario.mjs');
+    return {
+      simdSupported: simdSupported(),
+      simd: await runScenario(Shelf, { model: '/model.shelf', simd: true }),
+      scalar: await runScenario(Shelf, { model: '/model.shelf', simd: false }),
+      auto: (await Shelf.load({ model: '/model.shelf' })).simd,
+    };
+  });
+  assert.equal(got.simdSupported, true);
+  assert.equal(got.auto, true, "'auto' picks SIMD128 in Chromium");
+  const want = await expected();
+  assert.equal(got.simd.simd, true);
+  assert.equal(got.scalar.simd, false);
+  assert.deepEqual(got.simd, want.simd);
+  assert.deepEqual(got.scalar, want.scalar);
+  assert.deepEqual(page.problems, []);
+});
+
+test('main thread: localStorage keeps the session across a reload, only with consent', async () => {
+  const before = await page.evaluate(async () => {
+    const { Shelf, localStorageStore } = await import('/src/index.js');
+    localStorage.clear();
+    const shelf = await Shelf.load({ model: '/model.shelf' });
+    const store = localStorageStore();
+    const noConsent = shelf.session({ store });
+    const ids = noConsent.recommend({ k: 3 }).map((r) => r.id);
+    const trackedWithout = noConsent.track('view', ids[0]);
+    const storedWithout = localStorage.length;
+    const s = shelf.session({ consent: true, store });
+    ids.forEach((id) => s.track('view', id));
+    return { trackedWithout, storedWithout, stored: localStorage.getItem('shelf-session'), recs: s.recommend({ k: 5 }) };
+  });
+  assert.equal(before.trackedWithout, false);
+  assert.equal(before.storedWithout, 0);
+  assert.match(before.stored, /^[A-Za-z0-9_-]+$/);
+
+  await page.reload();
+  const afterReload = await page.evaluate(async () => {
+    const { Shelf, localStorageStore } = await import('/src/index.js');
+    const shelf = await Shelf.load({ model: '/model.shelf' });
+    const s = shelf.session({ consent: true, store: localStorageStore() });
+    const result = { events: s.eventCount, recs: s.recommend({ k: 5 }) };
+    s.forget();
+    return { ...result, storedAfterForget: localStorage.getItem('shelf-session') };
+  });
+  assert.equal(afterReload.events, 3);
+  assert.deepEqual(afterReload.recs, before.recs);
+  assert.equal(afterReload.storedAfterForget, null);
+  assert.deepEqual(page.problems, []);
+});
+
+test('Web Worker: same results, and IndexedDB keeps the session', async () => {
+  const got = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const worker = new Worker('/test/browser/worker.mjs', { type: 'module' });
+        worker.onmessage = ({ data }) => {
+          worker.terminate();
+          resolve(data);
+        };
+        worker.onerror = (event) => resolve({ error: event.message ?? 'worker error' });
+        worker.postMessage({ model: '/model.shelf' });
+      }),
+  );
+  assert.equal(got.error, undefined, got.error);
+  assert.equal(got.simdSupported, true);
+  const want = await expected();
+  assert.deepEqual(got.simd, want.simd);
+  assert.deepEqual(got.scalar, want.scalar);
+  assert.equal(got.restored, 2);
+  assert.equal(got.afterForget, 0);
+  assert.deepEqual(page.problems, []);
+});

@@ -1,0 +1,78 @@
+// Type-checked by test/types.test.mjs (tsc --noEmit): what a storefront and an edge
+// worker write, through the package's own name and "exports". Each @ts-expect-error
+// line must fail to type-check, or tsc reports it.
+
+import {
+  Shelf,
+  ShelfError,
+  indexedDBStore,
+  localStorageStore,
+  memoryStore,
+  simdSupported,
+  type Recommendation,
+  type RecommendOptions,
+  type Store,
+} from 'shelf-recs';
+import { bindInstance, imports, type Binding } from 'shelf-recs/binding';
+
+export async function storefront(): Promise<Recommendation[]> {
+  const shelf = await Shelf.load({ model: '/models/demo.shelf' });
+  const session = shelf.session({ consent: true, store: localStorageStore() });
+  await session.ready;
+  session.track('view', 'sku-1');
+  session.track('dwell', 'sku-1', { weight: 12, ts: new Date() });
+  const options: RecommendOptions = { k: 8, perCategory: 2, excludeSeen: true, boost: { shoes: 1.5 } };
+  const recs = session.recommend(options);
+  for (const { id, score, reason, because, category } of recs) {
+    const text: string = `${id} ${score.toFixed(3)} ${reason} ${because ?? ''} ${category ?? ''}`;
+    void text;
+  }
+  const cookie: string | null = session.save();
+  if (cookie) session.restore(cookie);
+  session.setConsent(false).forget();
+  await session.flush();
+  session.dispose();
+  shelf.dispose();
+  return recs;
+}
+
+export async function edge(simd: WebAssembly.Module, scalar: WebAssembly.Module, model: ArrayBuffer, cookie?: string) {
+  const shelf = await Shelf.load({ model, wasm: { simd, scalar } });
+  const session = shelf.session({ consent: true, state: cookie });
+  return { recs: session.recommend({ k: 4, scorers: ['covisit', 'popularity'] }), state: session.save() };
+}
+
+export function errors(error: unknown): string | null {
+  if (error instanceof ShelfError) {
+    const status: number | null = error.status;
+    void status;
+    return error.code === 'SHELF_E_STATE_MISMATCH' ? 'stale cookie' : error.code;
+  }
+  return null;
+}
+
+export function lowLevel(instance: WebAssembly.Instance): number {
+  const binding: Binding = bindInstance(instance);
+  void imports;
+  return binding.capi.shelf_version_number() + binding.constants['sizeof shelf_request'];
+}
+
+export function stores(): Store[] {
+  return [memoryStore(), indexedDBStore({ database: 'shop' }), localStorageStore(sessionStorage)];
+}
+
+export async function mistakes(shelf: Shelf) {
+  const session = shelf.session();
+  // @ts-expect-error: not an event type
+  session.track('stare', 'sku-1');
+  // @ts-expect-error: k is a number
+  session.recommend({ k: '8' });
+  // @ts-expect-error: not a scorer
+  session.recommend({ scorers: ['magic'] });
+  // @ts-expect-error: a model is required
+  await Shelf.load({});
+  // @ts-expect-error: sessions come from shelf.session()
+  new (await import('shelf-recs')).Session();
+  const supported: boolean = simdSupported();
+  return supported;
+}

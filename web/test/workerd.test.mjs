@@ -1,0 +1,183 @@
+// The package on workerd, Cloudflare's Workers runtime: examples/edge-worker.mjs
+// imports both .wasm files as compiled modules and the model as data, keeps the
+// session in a cookie, and answers over HTTP on 127.0.0.1, with exactly the
+// recommendations Node computes for the same events.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { Shelf } from '../src/index.js';
+import { ensureDemoModel, ensureSessionsModel, requireFile, requireWasm, webRoot } from '../scripts/artifacts.mjs';
+
+const T0 = 1700000000;
+const CONSENT = 'consent=personalization';
+const wasmFiles = requireWasm();
+const model = ensureDemoModel();
+const workerd = requireFile(join(webRoot, 'node_modules', '.bin', 'workerd'), 'run npm ci in web/ (tools/setup.sh does)');
+let dir;
+let child;
+let base;
+let log = '';
+
+/** workerd's config: the worker, the package's modules under the names the worker
+ * imports, the .wasm files as wasm modules and the model as data. */
+function writeConfig() {
+  const embed = (file) => JSON.stringify(relative(dir, file));
+  const src = join(webRoot, 'src');
+  const packageModules = readdirSync(src)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `(name = ${JSON.stringify(f === 'index.js' ? 'shelf-recs' : f)}, esModule = embed ${embed(join(src, f))})`);
+  const modules = [
+    `(name = "worker.mjs", esModule = embed ${embed(join(webRoot, 'examples', 'edge-worker.mjs'))})`,
+    ...packageModules,
+    `(name = "shelf-simd.wasm", wasm = embed ${embed(wasmFiles.simd)})`,
+    `(name = "shelf-scalar.wasm", wasm = embed ${embed(wasmFiles.scalar)})`,
+    `(name = "demo.shelf", data = embed ${embed(model)})`,
+  ];
+  const config = join(dir, 'config.capnp');
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    ${modules.join(',\n    ')}
+  ],
+  compatibilityDate = "2025-06-01",
+);
+`,
+  );
+  return config;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shelf-workerd-'));
+  const config = writeConfig();
+  const port = await freePort();
+  child = spawn(workerd, ['serve', config, `--socket-addr=http=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  base = `http://127.0.0.1:${port}`;
+  // Ready within a fraction of a second; wait on the socket, not on a clock.
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}:\n${log}`);
+    try {
+      await fetch(`${base}/ping`);
+      break;
+    } catch {
+      if (attempt === 200) throw new Error(`workerd did not answer on ${base}:\n${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+});
+
+after(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(method, path, { cookie, body } = {}) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  assert.ok(response.status !== 500, `workerd answered 500: ${text}\n${log}`);
+  return { status: response.status, json: JSON.parse(text), setCookie: response.headers.get('set-cookie') };
+}
+
+/** What Node recommends for the same events. */
+async function inNode(events, options) {
+  const shelf = await Shelf.load({ model: readFileSync(model) });
+  const session = shelf.session({ consent: true });
+  for (const { type, item, ts, weight } of events) session.track(type, item, { ts, weight });
+  const recommendations = session.recommend(options);
+  shelf.dispose();
+  return recommendations;
+}
+
+function stateFrom(setCookie) {
+  const match = /^shelf=([A-Za-z0-9_-]+);/.exec(setCookie ?? '');
+  assert.ok(match, `expected a state cookie, got ${setCookie}`);
+  return `shelf=${match[1]}`;
+}
+
+test('without consent: popular items, nothing tracked, no cookie', async () => {
+  const popular = await call('GET', '/recommendations?k=5');
+  assert.equal(popular.status, 200);
+  assert.deepEqual(popular.json.recommendations, await inNode([], { k: 5 }));
+  assert.equal(popular.setCookie, null);
+
+  const [id] = popular.json.recommendations.map((r) => r.id);
+  const posted = await call('POST', '/events', { body: [{ type: 'view', item: id, ts: T0 }] });
+  assert.equal(posted.json.tracked, 0);
+  assert.equal(posted.setCookie, null);
+});
+
+test('with consent: the session lives in a cookie, and the answers are Node\'s exactly', async () => {
+  const ids = (await inNode([], { k: 20 })).map((r) => r.id);
+  const first = [
+    { type: 'view', item: ids[7], ts: T0 },
+    { type: 'click', item: ids[9], ts: T0 + 12.5 },
+    { type: 'add_to_cart', item: ids[9], ts: T0 + 40 },
+  ];
+  const one = await call('POST', '/events?k=8&perCategory=2', { cookie: CONSENT, body: first });
+  assert.equal(one.json.tracked, 3);
+  assert.deepEqual(one.json.recommendations, await inNode(first, { k: 8, perCategory: 2 }));
+  const cookie = stateFrom(one.setCookie);
+  assert.match(one.setCookie, /HttpOnly; SameSite=Lax/);
+  assert.ok(cookie.length < 200, `a ${cookie.length}-byte cookie`);
+
+  // The next request carries the cookie: the edge remembers nothing else.
+  const more = [{ type: 'dwell', item: ids[11], ts: T0 + 70, weight: 25 }];
+  const two = await call('POST', '/events?k=10', { cookie: `${CONSENT}; ${cookie}`, body: more });
+  assert.equal(two.json.tracked, 1);
+  assert.deepEqual(two.json.recommendations, await inNode([...first, ...more], { k: 10 }));
+  const cookie2 = stateFrom(two.setCookie);
+
+  const three = await call('GET', '/recommendations?k=6&excludeSeen=1', { cookie: `${CONSENT}; ${cookie2}` });
+  assert.deepEqual(three.json.recommendations, await inNode([...first, ...more], { k: 6, excludeSeen: true }));
+  assert.ok(three.json.recommendations.some((r) => r.reason !== 'popular'));
+
+  // forget: the cookie is cleared.
+  const gone = await call('POST', '/forget', { cookie: `${CONSENT}; ${cookie2}` });
+  assert.equal(gone.json.forgotten, true);
+  assert.match(gone.setCookie, /^shelf=; .*Max-Age=0/);
+});
+
+test('a cookie from another model is ignored, and a bad event is a 400 with the C status', async () => {
+  const other = await Shelf.load({ model: ensureSessionsModel() });
+  const foreign = other.session({ consent: true });
+  foreign.track('view', other.session().recommend({ k: 1 })[0].id, { ts: T0 });
+  const stale = await call('GET', '/recommendations?k=3', { cookie: `${CONSENT}; shelf=${foreign.save()}` });
+  assert.deepEqual(stale.json.recommendations, await inNode([], { k: 3 }));
+  assert.match(stale.setCookie, /^shelf=; .*Max-Age=0/);
+
+  const bad = await call('POST', '/events', { cookie: CONSENT, body: [{ type: 'stare', item: 'x' }] });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error, 'SHELF_E_BAD_EVENT');
+  assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
+});
