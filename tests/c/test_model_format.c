@@ -1,0 +1,1549 @@
+/* The model file format v1 end to end: the writer, the loader, every accessor,
+ * and one named status for each way a file can be wrong (models/FORMAT.md).
+ *
+ * Damaged files are made from good ones; reseal() recomputes the checksums after
+ * a change, so that the loader's validation beyond the checksums is reached.
+ *
+ *     test_model_format                   run the tests
+ *     test_model_format --write-seeds DIR write valid models as a fuzzing corpus */
+#define _POSIX_C_SOURCE 200809L  /* setenv */
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model_format.h"
+#include "model_internal.h"
+#include "model_writer.h"
+#include "shelf.h"
+#include "shelf_common.h"
+#include "shelf_train.h"
+
+/* ---------------------------------------------------------------- helpers --- */
+
+/* Opens a private copy of exactly `size` bytes (so that AddressSanitizer sees any
+ * read past the end) and returns the status. */
+static shelf_status open_status(const uint8_t *file, size_t size) {
+    uint8_t *copy = malloc(size ? size : 1);
+    if (size) memcpy(copy, file, size);
+    shelf_model *model = NULL;
+    shelf_status status = shelf_model_open(copy, size, &model);
+    shelf_model_close(model);
+    free(copy);
+    return status;
+}
+
+static uint8_t *duplicate(const uint8_t *file, size_t size) {
+    uint8_t *copy = malloc(size);
+    memcpy(copy, file, size);
+    return copy;
+}
+
+static uint32_t section_count(const uint8_t *file) { return shelf__load_u32(file + SHELF__HDR_SECTION_COUNT); }
+
+static uint8_t *entry_at(uint8_t *file, uint32_t i) {
+    return file + SHELF__HEADER_SIZE + (size_t)i * SHELF__SECTION_ENTRY_SIZE;
+}
+
+/* The table entry of a section type, or NULL. */
+static uint8_t *find_entry(uint8_t *file, uint32_t type) {
+    for (uint32_t i = 0; i < section_count(file); i++)
+        if (shelf__load_u32(entry_at(file, i) + SHELF__SEC_TYPE) == type) return entry_at(file, i);
+    return NULL;
+}
+
+static uint8_t *section_body(uint8_t *file, uint32_t type, size_t *length) {
+    uint8_t *e = find_entry(file, type);
+    if (!e) return NULL;
+    if (length) *length = (size_t)shelf__load_u64(e + SHELF__SEC_LENGTH);
+    return file + shelf__load_u64(e + SHELF__SEC_OFFSET);
+}
+
+/* Recomputes every section checksum (of the entries that lie inside the file)
+ * and the header checksum, as a writer would. */
+static void reseal(uint8_t *file, size_t size) {
+    uint32_t count = section_count(file);
+    if (count > SHELF__MAX_SECTIONS) count = SHELF__MAX_SECTIONS;
+    size_t table_end = SHELF__HEADER_SIZE + (size_t)count * SHELF__SECTION_ENTRY_SIZE;
+    if (table_end > size) return;
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t *e = entry_at(file, i);
+        uint64_t offset = shelf__load_u64(e + SHELF__SEC_OFFSET), length = shelf__load_u64(e + SHELF__SEC_LENGTH);
+        if (length <= size && offset <= size - length)
+            shelf__store_u32(e + SHELF__SEC_CHECKSUM, shelf__crc32(0, file + offset, (size_t)length));
+    }
+    shelf__store_u32(file + SHELF__HDR_CHECKSUM, 0);
+    shelf__store_u32(file + SHELF__HDR_CHECKSUM, shelf__crc32(0, file, table_end));
+}
+
+/* A section to assemble into a file by hand. */
+typedef struct part {
+    uint32_t type, encoding;
+    const uint8_t *body;
+    size_t length;
+    size_t gap;  /* extra zero bytes before this section (a multiple of 64) */
+} part;
+
+/* Lays parts out as a writer would (in the given order) and seals the file. */
+static uint8_t *assemble(const part *parts, uint32_t n, size_t *size) {
+    size_t at = (SHELF__HEADER_SIZE + n * SHELF__SECTION_ENTRY_SIZE + 63) / 64 * 64;
+    size_t offsets[SHELF__MAX_SECTIONS];
+    for (uint32_t i = 0; i < n; i++) {
+        at += parts[i].gap;
+        offsets[i] = at;
+        at = (at + parts[i].length + 63) / 64 * 64;
+    }
+    uint8_t *file = calloc(at, 1);
+    memcpy(file, SHELF__MAGIC, 8);
+    shelf__store_u32(file + SHELF__HDR_VERSION, SHELF__FORMAT_VERSION);
+    shelf__store_u32(file + SHELF__HDR_SECTION_COUNT, n);
+    shelf__store_u64(file + SHELF__HDR_FILE_SIZE, at);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = entry_at(file, i);
+        shelf__store_u32(e + SHELF__SEC_TYPE, parts[i].type);
+        shelf__store_u32(e + SHELF__SEC_ENCODING, parts[i].encoding);
+        shelf__store_u64(e + SHELF__SEC_OFFSET, offsets[i]);
+        shelf__store_u64(e + SHELF__SEC_LENGTH, parts[i].length);
+        memcpy(file + offsets[i], parts[i].body, parts[i].length);
+    }
+    reseal(file, at);
+    *size = at;
+    return file;
+}
+
+/* The sections of a file (pointing into it), in table order. */
+static uint32_t disassemble(uint8_t *file, part *parts) {
+    uint32_t n = section_count(file);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = entry_at(file, i);
+        parts[i] = (part){shelf__load_u32(e + SHELF__SEC_TYPE), shelf__load_u32(e + SHELF__SEC_ENCODING),
+                          file + shelf__load_u64(e + SHELF__SEC_OFFSET), (size_t)shelf__load_u64(e + SHELF__SEC_LENGTH), 0};
+    }
+    return n;
+}
+
+/* The same file without one section type. */
+static uint8_t *without_section(uint8_t *file, uint32_t type, size_t *size) {
+    part parts[SHELF__MAX_SECTIONS], kept[SHELF__MAX_SECTIONS];
+    uint32_t n = disassemble(file, parts), k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (parts[i].type != type) kept[k++] = parts[i];
+    return assemble(kept, k, size);
+}
+
+/* Status of the file after setting the u32 at `offset` within a section's body. */
+static shelf_status status_with_u32(const uint8_t *file, size_t size, uint32_t type, size_t offset, uint32_t value) {
+    uint8_t *copy = duplicate(file, size);
+    size_t length;
+    uint8_t *body = section_body(copy, type, &length);
+    if (!body || offset + 4 > length) {
+        free(copy);
+        return SHELF_E_BAD_ARGUMENT;  /* the test itself is wrong: make it fail loudly */
+    }
+    shelf__store_u32(body + offset, value);
+    reseal(copy, size);
+    shelf_status status = open_status(copy, size);
+    free(copy);
+    return status;
+}
+
+static shelf_status status_with_f32(const uint8_t *file, size_t size, uint32_t type, size_t offset, float value) {
+    uint32_t u;
+    memcpy(&u, &value, 4);
+    return status_with_u32(file, size, type, offset, u);
+}
+
+/* Status of the file after setting a u32 or u64 of a section's table entry. */
+static shelf_status status_with_entry(const uint8_t *file, size_t size, uint32_t type, size_t field, uint64_t value,
+                                      int wide) {
+    uint8_t *copy = duplicate(file, size);
+    uint8_t *e = find_entry(copy, type);
+    if (!e) {
+        free(copy);
+        return SHELF_E_BAD_ARGUMENT;
+    }
+    if (wide) shelf__store_u64(e + field, value);
+    else shelf__store_u32(e + field, (uint32_t)value);
+    reseal(copy, size);
+    shelf_status status = open_status(copy, size);
+    free(copy);
+    return status;
+}
+
+/* Replaces the metadata text in place (the fixture's metadata is padded with
+ * spaces for this) and reseals. */
+static shelf_status status_with_metadata(const uint8_t *file, size_t size, const char *json) {
+    uint8_t *copy = duplicate(file, size);
+    size_t length;
+    uint8_t *body = section_body(copy, SHELF__SECTION_METADATA, &length);
+    size_t json_size = strlen(json);
+    if (json_size > length) {
+        free(copy);
+        return SHELF_E_BAD_ARGUMENT;
+    }
+    memset(body, ' ', length);
+    memcpy(body, json, json_size);
+    reseal(copy, size);
+    shelf_status status = open_status(copy, size);
+    free(copy);
+    return status;
+}
+
+static int same_float(float a, float b) { return (isnan(a) && isnan(b)) || a == b; }
+
+/* ---------------------------------------------------------------- fixture --- */
+
+#define N_ITEMS 37u
+#define N_DIMS 32u
+
+static char fixture_id_text[N_ITEMS][48];
+static const char *fixture_ids[N_ITEMS];
+static const char *const fixture_categories[3] = {"shoes", "hats", "bags"};
+static uint32_t fixture_category[N_ITEMS];
+static float fixture_price[N_ITEMS];
+static uint8_t fixture_flags[N_ITEMS];
+static float fixture_popularity[N_ITEMS];
+static uint32_t covisit_start[N_ITEMS + 1], covisit_items[N_ITEMS * 4];
+static float covisit_weights[N_ITEMS * 4];
+static uint32_t sequential_start[N_ITEMS + 1], sequential_items[N_ITEMS];
+static float sequential_weights[N_ITEMS];
+static float fixture_embeddings[N_ITEMS * N_DIMS];
+static char fixture_metadata[700];
+
+static const char fixture_json[] =
+    "{\"name\": \"fixture\", \"created\": \"2024-01-01T00:00:00Z\", \"items\": 37, \"dims\": 32,"
+    " \"event_weights\": {\"view\": 1, \"purchase\": 5},"
+    " \"time_half_life\": 3600,"
+    " \"scorers\": {\"popularity\": {\"weight\": 0.5}, \"covisit\": {\"weight\": 1, \"position_decay\": 2},"
+    " \"sequential\": {\"weight\": 2, \"neighbours\": 50}, \"embedding\": {\"weight\": 0.25}},"
+    " \"trainer\": {\"seed\": 1, \"notes\": [1, \"two\", null]}}";
+
+static void fixture_init(void) {
+    for (uint32_t i = 0; i < N_ITEMS; i++) {
+        /* Ids of many lengths, a non-ASCII one, and two that share a prefix. */
+        if (i == 0) snprintf(fixture_id_text[i], sizeof fixture_id_text[i], "x");
+        else if (i == 1) snprintf(fixture_id_text[i], sizeof fixture_id_text[i], "caf\xc3\xa9-cr\xc3\xa8me");
+        else if (i == 2) snprintf(fixture_id_text[i], sizeof fixture_id_text[i], "xx");
+        else snprintf(fixture_id_text[i], sizeof fixture_id_text[i], "sku-%u%s", i * 7919u, i % 5 ? "" : "-long-suffix");
+        fixture_ids[i] = fixture_id_text[i];
+        fixture_category[i] = i % 4 == 3 ? SHELF_NO_CATEGORY : i % 3;
+        fixture_price[i] = i % 5 == 0 ? NAN : (float)i * 1.25f;
+        fixture_flags[i] = (uint8_t)(i % 2);
+        fixture_popularity[i] = (float)i / (N_ITEMS - 1);
+    }
+    /* Covisit: row r has r % 4 neighbours; row 5's weights are all zero. */
+    uint32_t nnz = 0;
+    for (uint32_t r = 0; r < N_ITEMS; r++) {
+        covisit_start[r] = nnz;
+        for (uint32_t k = 0; k < r % 4; k++, nnz++) {
+            covisit_items[nnz] = (r + 1 + k) % N_ITEMS;
+            covisit_weights[nnz] = r == 5 ? 0.0f : (float)(k + 1) * 0.37f * (float)(r + 1);
+        }
+    }
+    covisit_start[N_ITEMS] = nnz;
+    nnz = 0;
+    for (uint32_t r = 0; r < N_ITEMS; r++) {
+        sequential_start[r] = nnz;
+        if (r % 3 != 0) {
+            sequential_items[nnz] = (r + 1) % N_ITEMS;
+            sequential_weights[nnz++] = 1.0f / (float)(r + 1);
+        }
+    }
+    sequential_start[N_ITEMS] = nnz;
+    /* Row 2 is all zeros (scale 0); the others span several magnitudes. */
+    for (uint32_t i = 0; i < N_ITEMS; i++)
+        for (uint32_t j = 0; j < N_DIMS; j++)
+            fixture_embeddings[i * N_DIMS + j] = i == 2 ? 0.0f : sinf((float)(i * N_DIMS + j)) * (float)(1 + i);
+    /* Spaces after the JSON leave room to patch other metadata in place. */
+    snprintf(fixture_metadata, sizeof fixture_metadata, "%-600s", fixture_json);
+}
+
+static shelf__model_spec fixture_spec(int quantize) {
+    shelf__model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.metadata_json = fixture_metadata;
+    spec.item_count = N_ITEMS;
+    spec.item_ids = fixture_ids;
+    spec.category_count = 3;
+    spec.category_names = fixture_categories;
+    spec.item_category = fixture_category;
+    spec.item_price = fixture_price;
+    spec.item_flags = fixture_flags;
+    spec.popularity = fixture_popularity;
+    spec.covisit = (shelf__neighbour_spec){covisit_start, covisit_items, covisit_weights};
+    spec.sequential = (shelf__neighbour_spec){sequential_start, sequential_items, sequential_weights};
+    spec.dims = N_DIMS;
+    spec.embeddings = fixture_embeddings;
+    spec.quantize = quantize;
+    return spec;
+}
+
+static uint8_t *write_spec(const shelf__model_spec *spec, size_t *size) {
+    uint8_t *file = NULL;
+    shelf_status status = shelf__model_write(spec, &file, size);
+    CHECK_STATUS(status, SHELF_OK);
+    return status == SHELF_OK ? file : NULL;
+}
+
+/* The smallest model: one item, popularity only. */
+static uint8_t *write_tiny(size_t *size) {
+    static const char *const ids[1] = {"only"};
+    static const float popularity[1] = {1.0f};
+    shelf__model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.metadata_json = "{\"name\": \"tiny\"}";
+    spec.item_count = 1;
+    spec.item_ids = ids;
+    spec.popularity = popularity;
+    return write_spec(&spec, size);
+}
+
+/* ------------------------------------------------------------- round trip --- */
+
+static void check_neighbours(const shelf__neighbours *n, const shelf__neighbour_spec *want, int quantized) {
+    CHECK(n->present);
+    CHECK(n->encoding == (quantized ? SHELF__ENCODING_Q8 : SHELF__ENCODING_F32));
+    CHECK(n->nnz == want->row_start[N_ITEMS]);
+    CHECK(memcmp(n->row_start, want->row_start, (N_ITEMS + 1) * 4) == 0);
+    CHECK(memcmp(n->items, want->items, (size_t)n->nnz * 4) == 0);
+    for (uint32_t r = 0; r < N_ITEMS; r++) {
+        float max = 0.0f;
+        for (uint32_t e = want->row_start[r]; e < want->row_start[r + 1]; e++) max = fmaxf(max, want->weights[e]);
+        if (quantized) CHECK(n->row_scales[r] == max / 255.0f);  /* the scale's definition, bit for bit */
+        for (uint32_t e = want->row_start[r]; e < want->row_start[r + 1]; e++) {
+            if (!quantized) {
+                CHECK(n->weights_f32[e] == want->weights[e]);
+                continue;
+            }
+            float scale = n->row_scales[r], back = (float)n->weights_q8[e] * scale;
+            /* Rounding to the nearest code: half a step, plus float rounding. */
+            CHECK(fabsf(back - want->weights[e]) <= 0.5f * scale + 1e-6f * max);
+            if (want->weights[e] == max && max > 0.0f) CHECK(n->weights_q8[e] == 255);
+            if (max == 0.0f) CHECK(n->weights_q8[e] == 0);
+        }
+    }
+}
+
+static void check_round_trip(const uint8_t *file, size_t size, int quantized) {
+    shelf_model *m = NULL;
+    CHECK_STATUS(shelf_model_open(file, size, &m), SHELF_OK);
+    if (!m) return;
+    CHECK(m->owned == NULL);  /* aligned input is borrowed */
+    CHECK(m->model_id == shelf__load_u32(file + SHELF__HDR_CHECKSUM));
+    CHECK(shelf_model_item_count(m) == N_ITEMS);
+    CHECK(shelf_model_dims(m) == N_DIMS);
+    CHECK(strcmp(shelf_model_name(m), "fixture") == 0);
+    size_t meta_size = 0;
+    const char *meta = shelf_model_metadata(m, &meta_size);
+    CHECK(meta_size == strlen(fixture_metadata) && memcmp(meta, fixture_metadata, meta_size) == 0);
+
+    for (uint32_t i = 0; i < N_ITEMS; i++) {
+        size_t id_size = 0;
+        const char *id = shelf_model_item_id(m, i, &id_size);
+        CHECK(id && id_size == strlen(fixture_ids[i]) && strcmp(id, fixture_ids[i]) == 0);
+        uint32_t found = UINT32_MAX;
+        CHECK_STATUS(shelf_model_find_item(m, fixture_ids[i], strlen(fixture_ids[i]), &found), SHELF_OK);
+        CHECK(found == i);
+        uint32_t category = 0, flags = 0;
+        float price = 0.0f;
+        CHECK_STATUS(shelf_model_item_attributes(m, i, &category, &price, &flags), SHELF_OK);
+        CHECK(category == fixture_category[i]);
+        CHECK(same_float(price, fixture_price[i]));
+        CHECK(flags == fixture_flags[i]);
+        CHECK(m->popularity[i] == fixture_popularity[i]);
+    }
+    CHECK_STATUS(shelf_model_item_attributes(m, 0, NULL, NULL, NULL), SHELF_OK);
+    uint32_t found = 1234;
+    /* Absent ids: a prefix, an extension, the empty id, an embedded NUL. */
+    CHECK_STATUS(shelf_model_find_item(m, "nope", 4, &found), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_model_find_item(m, "sku-", 4, &found), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_model_find_item(m, "xxx", 3, &found), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_model_find_item(m, "x", 0, &found), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_model_find_item(m, "x\0", 2, &found), SHELF_E_UNKNOWN_ITEM);
+    CHECK(found == 1234);  /* outputs only on success */
+    for (uint32_t k = 0; k < 1000; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "absent-%u", k);
+        CHECK_STATUS(shelf_model_find_item(m, id, strlen(id), &found), SHELF_E_UNKNOWN_ITEM);
+    }
+    CHECK(shelf_model_item_id(m, N_ITEMS, NULL) == NULL);
+    CHECK(shelf_model_item_id(m, UINT32_MAX, NULL) == NULL);
+    CHECK_STATUS(shelf_model_item_attributes(m, N_ITEMS, NULL, NULL, NULL), SHELF_E_UNKNOWN_ITEM);
+
+    CHECK(shelf_model_category_count(m) == 3);
+    for (uint32_t c = 0; c < 3; c++) {
+        size_t name_size = 0;
+        const char *name = shelf_model_category_name(m, c, &name_size);
+        CHECK(name && name_size == strlen(fixture_categories[c]) && strcmp(name, fixture_categories[c]) == 0);
+        uint32_t category = UINT32_MAX;
+        CHECK_STATUS(shelf_model_find_category(m, fixture_categories[c], strlen(fixture_categories[c]), &category),
+                     SHELF_OK);
+        CHECK(category == c);
+    }
+    uint32_t category = 77;
+    CHECK_STATUS(shelf_model_find_category(m, "shoe", 4, &category), SHELF_E_UNKNOWN_CATEGORY);
+    CHECK_STATUS(shelf_model_find_category(m, "shoes!", 6, &category), SHELF_E_UNKNOWN_CATEGORY);
+    CHECK(category == 77);
+    CHECK(shelf_model_category_name(m, 3, NULL) == NULL);
+
+    check_neighbours(&m->covisit, &(shelf__neighbour_spec){covisit_start, covisit_items, covisit_weights}, quantized);
+    check_neighbours(&m->sequential, &(shelf__neighbour_spec){sequential_start, sequential_items, sequential_weights},
+                     quantized);
+
+    const shelf__embeddings *e = &m->embeddings;
+    CHECK(e->present && e->dims == N_DIMS);
+    CHECK(e->encoding == (quantized ? SHELF__ENCODING_Q8 : SHELF__ENCODING_F32));
+    for (uint32_t i = 0; i < N_ITEMS; i++) {
+        const float *row = fixture_embeddings + i * N_DIMS;
+        float max = 0.0f;
+        for (uint32_t j = 0; j < N_DIMS; j++) max = fmaxf(max, fabsf(row[j]));
+        if (quantized) CHECK(e->row_scales[i] == max / 127.0f);
+        if (i == 2) CHECK(!quantized || e->row_scales[i] == 0.0f);
+        for (uint32_t j = 0; j < N_DIMS; j++) {
+            if (!quantized) {
+                CHECK(e->rows_f32[i * N_DIMS + j] == row[j]);
+                continue;
+            }
+            int8_t code = e->rows_q8[i * N_DIMS + j];
+            CHECK(code != -128);
+            CHECK(fabsf((float)code * e->row_scales[i] - row[j]) <= 0.5f * e->row_scales[i] + 1e-6f * max);
+            if (fabsf(row[j]) == max && max > 0.0f) CHECK(code == (row[j] > 0 ? 127 : -127));
+        }
+    }
+
+    /* The blend, from the fixture's metadata and the defaults. */
+    const shelf__blend *b = &m->blend;
+    CHECK(b->scorers[SHELF__SCORER_POPULARITY].weight == 0.5f);
+    CHECK(b->scorers[SHELF__SCORER_POPULARITY].position_decay == 4.0f);
+    CHECK(b->scorers[SHELF__SCORER_REPEAT].weight == 0.0f);
+    CHECK(b->scorers[SHELF__SCORER_COVISIT].weight == 1.0f);
+    CHECK(b->scorers[SHELF__SCORER_COVISIT].position_decay == 2.0f);
+    CHECK(b->scorers[SHELF__SCORER_SEQUENTIAL].weight == 2.0f);
+    CHECK(b->scorers[SHELF__SCORER_EMBEDDING].weight == 0.25f);
+    static const float events[SHELF_EVENT_TYPE_COUNT] = {1.0f, 1.0f, 3.0f, 5.0f, 1.0f, 0.02f};
+    for (int t = 0; t < SHELF_EVENT_TYPE_COUNT; t++) CHECK(b->event_weights[t] == events[t]);
+    CHECK(b->time_half_life == 3600.0f);
+    shelf_model_close(m);
+}
+
+static void test_round_trip(void) {
+    for (int quantize = 0; quantize <= 1; quantize++) {
+        shelf__model_spec spec = fixture_spec(quantize);
+        size_t size = 0, size2 = 0;
+        uint8_t *file = write_spec(&spec, &size);
+        uint8_t *again = write_spec(&spec, &size2);
+        if (!file || !again) return;
+        CHECK(size % 64 == 0);
+        CHECK(size == size2 && memcmp(file, again, size) == 0);  /* deterministic */
+        check_round_trip(file, size, quantize);
+
+        /* A misaligned buffer is copied, and everything still reads back. */
+        uint8_t *shifted = malloc(size + 1);
+        memcpy(shifted + 1, file, size);
+        shelf_model *m = NULL;
+        CHECK_STATUS(shelf_model_open(shifted + 1, size, &m), SHELF_OK);
+        if (m) {
+            CHECK(m->owned != NULL);
+            uint32_t item = 0;
+            CHECK_STATUS(shelf_model_find_item(m, fixture_ids[30], strlen(fixture_ids[30]), &item), SHELF_OK);
+            CHECK(item == 30);
+            CHECK(strcmp(shelf_model_item_id(m, 1, NULL), fixture_ids[1]) == 0);
+            CHECK(m->popularity[36] == fixture_popularity[36]);
+        }
+        shelf_model_close(m);
+        free(shifted);
+        free(again);
+        free(file);
+    }
+}
+
+/* A model without a catalog, neighbours or embeddings, and the metadata defaults. */
+static void test_minimal_model(void) {
+    size_t size;
+    uint8_t *file = write_tiny(&size);
+    if (!file) return;
+    shelf_model *m = NULL;
+    CHECK_STATUS(shelf_model_open(file, size, &m), SHELF_OK);
+    if (m) {
+        CHECK(shelf_model_item_count(m) == 1);
+        CHECK(shelf_model_dims(m) == 0);
+        CHECK(strcmp(shelf_model_name(m), "tiny") == 0);
+        CHECK(shelf_model_category_count(m) == 0);
+        uint32_t c = 5, flags = 0, item = 9;
+        float price = 0.0f;
+        CHECK_STATUS(shelf_model_find_category(m, "shoes", 5, &c), SHELF_E_UNKNOWN_CATEGORY);
+        CHECK(shelf_model_category_name(m, 0, NULL) == NULL);
+        CHECK_STATUS(shelf_model_item_attributes(m, 0, &c, &price, &flags), SHELF_OK);
+        CHECK(c == SHELF_NO_CATEGORY && isnan(price) && flags == SHELF_ITEM_IN_STOCK);
+        CHECK_STATUS(shelf_model_find_item(m, "only", 4, &item), SHELF_OK);
+        CHECK(item == 0);
+        CHECK(!m->covisit.present && !m->sequential.present && !m->embeddings.present);
+        /* No weight at all: popularity alone, every default in place. */
+        CHECK(m->blend.scorers[SHELF__SCORER_POPULARITY].weight == 1.0f);
+        for (int s = 1; s < SHELF__SCORER_COUNT; s++) CHECK(m->blend.scorers[s].weight == 0.0f);
+        for (int s = 0; s < SHELF__SCORER_COUNT; s++) CHECK(m->blend.scorers[s].position_decay == 4.0f);
+        static const float events[SHELF_EVENT_TYPE_COUNT] = {1.0f, 1.0f, 3.0f, 4.0f, 1.0f, 0.02f};
+        for (int t = 0; t < SHELF_EVENT_TYPE_COUNT; t++) CHECK(m->blend.event_weights[t] == events[t]);
+        CHECK(m->blend.time_half_life == 0.0f);
+    }
+    shelf_model_close(m);
+    free(file);
+}
+
+static void test_null_arguments(void) {
+    size_t size;
+    uint8_t *file = write_tiny(&size);
+    if (!file) return;
+    shelf_model *m = NULL, *untouched = (shelf_model *)&size;
+    CHECK_STATUS(shelf_model_open(NULL, size, &m), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_open(file, size, NULL), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_open(file, 3, &untouched), SHELF_E_TRUNCATED);
+    CHECK(untouched == (shelf_model *)&size);  /* left unchanged on failure */
+    CHECK_STATUS(shelf_model_open(file, size, &m), SHELF_OK);
+    uint32_t out = 0;
+    size_t out_size = 0;
+    CHECK(shelf_model_item_count(NULL) == 0);
+    CHECK(shelf_model_dims(NULL) == 0);
+    CHECK(shelf_model_name(NULL) == NULL);
+    CHECK(shelf_model_metadata(NULL, &out_size) == NULL);
+    CHECK(shelf_model_metadata(m, NULL) != NULL);
+    CHECK_STATUS(shelf_model_find_item(NULL, "only", 4, &out), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_find_item(m, NULL, 4, &out), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_find_item(m, "only", 4, NULL), SHELF_E_NULL_ARGUMENT);
+    CHECK(shelf_model_item_id(NULL, 0, &out_size) == NULL);
+    CHECK(shelf_model_category_count(NULL) == 0);
+    CHECK_STATUS(shelf_model_find_category(NULL, "a", 1, &out), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_find_category(m, NULL, 1, &out), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_find_category(m, "a", 1, NULL), SHELF_E_NULL_ARGUMENT);
+    CHECK(shelf_model_category_name(NULL, 0, &out_size) == NULL);
+    CHECK_STATUS(shelf_model_item_attributes(NULL, 0, NULL, NULL, NULL), SHELF_E_NULL_ARGUMENT);
+    shelf_model_close(m);
+    shelf_model_close(NULL);
+    free(file);
+}
+
+/* ------------------------------------------------------ header and layout --- */
+
+static void test_truncation(int quantize) {
+    shelf__model_spec spec = fixture_spec(quantize);
+    size_t size;
+    uint8_t *file = write_spec(&spec, &size);
+    if (!file) return;
+    /* Every prefix of a model, the empty one included, is "truncated". */
+    int wrong = 0;
+    for (size_t length = 0; length < size; length++) {
+        shelf_status status = open_status(file, length);
+        if (status != SHELF_E_TRUNCATED) {
+            if (wrong++ < 5) fprintf(stderr, "prefix of %zu bytes: %s\n", length, shelf_status_name(status));
+        }
+    }
+    CHECK(wrong == 0);
+    /* Longer than its header says: a different problem. */
+    uint8_t *longer = calloc(size + 64, 1);
+    memcpy(longer, file, size);
+    CHECK_STATUS(open_status(longer, size + 1), SHELF_E_BAD_HEADER);
+    CHECK_STATUS(open_status(longer, size + 64), SHELF_E_BAD_HEADER);
+    free(longer);
+    free(file);
+}
+
+static void test_header(void) {
+    size_t size;
+    uint8_t *file = write_tiny(&size);
+    if (!file) return;
+    CHECK_STATUS(open_status((const uint8_t *)"XY", 2), SHELF_E_BAD_MAGIC);
+    CHECK_STATUS(open_status((const uint8_t *)"SHE", 3), SHELF_E_TRUNCATED);
+    CHECK_STATUS(open_status((const uint8_t *)"SHELF\r\n\x1a", 8), SHELF_E_TRUNCATED);
+    CHECK_STATUS(open_status((const uint8_t *)"SHELF\n\r\x1a", 8), SHELF_E_BAD_MAGIC);
+    CHECK_STATUS(open_status((const uint8_t *)"{\"name\": 1}", 11), SHELF_E_BAD_MAGIC);
+
+    uint8_t *copy = duplicate(file, size);
+    copy[7] ^= 0x10;
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_MAGIC);
+    memcpy(copy, file, size);
+    shelf__store_u32(copy + SHELF__HDR_VERSION, 2);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_UNSUPPORTED_VERSION);
+    CHECK_STATUS(open_status(copy, 40), SHELF_E_TRUNCATED);  /* short: only the magic is judged */
+    memcpy(copy, file, size);
+    shelf__store_u64(copy + SHELF__HDR_FILE_SIZE, size + 64);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_TRUNCATED);
+    shelf__store_u64(copy + SHELF__HDR_FILE_SIZE, UINT64_MAX);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_TRUNCATED);
+    shelf__store_u64(copy + SHELF__HDR_FILE_SIZE, size - 64);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_HEADER);
+
+    /* Field checks come after the header checksum: unsealed damage is damage. */
+    memcpy(copy, file, size);
+    shelf__store_u32(copy + SHELF__HDR_FLAGS, 1);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_CHECKSUM_MISMATCH);
+    reseal(copy, size);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_HEADER);
+    memcpy(copy, file, size);
+    copy[SHELF__HDR_RESERVED + 31] = 1;
+    reseal(copy, size);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_HEADER);
+    memcpy(copy, file, size);
+    shelf__store_u32(copy + SHELF__HDR_SECTION_COUNT, 0);
+    reseal(copy, size);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_HEADER);
+    shelf__store_u32(copy + SHELF__HDR_SECTION_COUNT, SHELF__MAX_SECTIONS + 1);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_HEADER);
+    shelf__store_u32(copy + SHELF__HDR_SECTION_COUNT, UINT32_MAX);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_HEADER);
+    /* 32 entries end at byte 1088, past this small file. */
+    shelf__store_u32(copy + SHELF__HDR_SECTION_COUNT, SHELF__MAX_SECTIONS);
+    CHECK(size < 1088);
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION_TABLE);
+    free(copy);
+    free(file);
+}
+
+static void test_checksums(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    size_t size;
+    uint8_t *file = write_spec(&spec, &size);
+    if (!file) return;
+    uint8_t *copy = duplicate(file, size);
+    /* One flipped bit in every byte of every section. */
+    int wrong = 0, tried = 0;
+    for (uint32_t i = 0; i < section_count(file); i++) {
+        uint8_t *e = entry_at(file, i);
+        size_t offset = (size_t)shelf__load_u64(e + SHELF__SEC_OFFSET), length = (size_t)shelf__load_u64(e + SHELF__SEC_LENGTH);
+        for (size_t at = offset; at < offset + length; at++) {
+            copy[at] ^= (uint8_t)(1u << (at % 8));
+            shelf_status status = open_status(copy, size);
+            copy[at] = file[at];
+            tried++;
+            if (status != SHELF_E_CHECKSUM_MISMATCH && wrong++ < 5)
+                fprintf(stderr, "bit flip at %zu: %s\n", at, shelf_status_name(status));
+        }
+    }
+    CHECK(wrong == 0 && tried > 1000);
+    /* ... and in the section table, covered by the header checksum. */
+    wrong = 0;
+    size_t table_end = SHELF__HEADER_SIZE + section_count(file) * SHELF__SECTION_ENTRY_SIZE;
+    for (size_t at = SHELF__HEADER_SIZE; at < table_end; at++) {
+        copy[at] ^= 0x80;
+        wrong += open_status(copy, size) != SHELF_E_CHECKSUM_MISMATCH;
+        copy[at] = file[at];
+    }
+    CHECK(wrong == 0);
+    /* Every header byte: never accepted, whatever the status. */
+    wrong = 0;
+    for (size_t at = 0; at < SHELF__HEADER_SIZE; at++) {
+        copy[at] ^= 0x01;
+        wrong += open_status(copy, size) == SHELF_OK;
+        copy[at] = file[at];
+    }
+    CHECK(wrong == 0);
+    copy[SHELF__HDR_CHECKSUM] ^= 1;
+    CHECK_STATUS(open_status(copy, size), SHELF_E_CHECKSUM_MISMATCH);
+    copy[SHELF__HDR_CHECKSUM] = file[SHELF__HDR_CHECKSUM];
+    /* Padding is not checksummed, but must be zero. */
+    size_t meta_length;
+    uint8_t *meta = section_body(copy, SHELF__SECTION_METADATA, &meta_length);
+    CHECK(meta_length % 64 != 0);
+    meta[meta_length] = 1;
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION_TABLE);
+    meta[meta_length] = 0;
+    copy[size - 1] = 1;  /* after the last section (its length is not a multiple of 64) */
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION_TABLE);
+    copy[size - 1] = 0;
+    copy[SHELF__HEADER_SIZE + section_count(file) * SHELF__SECTION_ENTRY_SIZE] = 1;  /* after the table */
+    CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION_TABLE);
+    free(copy);
+    free(file);
+}
+
+static void test_section_table(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    size_t size;
+    uint8_t *file = write_spec(&spec, &size);
+    if (!file) return;
+    enum { U32 = 0, U64 = 1 };
+    uint64_t ids_offset = shelf__load_u64(find_entry(file, SHELF__SECTION_ITEM_IDS) + SHELF__SEC_OFFSET);
+    uint64_t ids_length = shelf__load_u64(find_entry(file, SHELF__SECTION_ITEM_IDS) + SHELF__SEC_LENGTH);
+    uint64_t meta_offset = shelf__load_u64(find_entry(file, SHELF__SECTION_METADATA) + SHELF__SEC_OFFSET);
+    uint64_t emb_length = shelf__load_u64(find_entry(file, SHELF__SECTION_EMBEDDINGS) + SHELF__SEC_LENGTH);
+
+    /* Misaligned, before the end of the table, overlapping, out of the file. */
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_ITEM_IDS, SHELF__SEC_OFFSET, ids_offset + 8, U64),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_METADATA, SHELF__SEC_OFFSET, 64, U64),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_ITEM_IDS, SHELF__SEC_OFFSET, meta_offset, U64),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_ITEM_IDS, SHELF__SEC_LENGTH, ids_length + 64, U64),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_LENGTH, emb_length + 64, U64),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_LENGTH, UINT64_MAX, U64),
+                 SHELF_E_BAD_SECTION_TABLE);
+    /* offset + length wraps around 2^64 to a small number: must not pass. */
+    {
+        uint8_t *copy = duplicate(file, size);
+        uint8_t *e = find_entry(copy, SHELF__SECTION_EMBEDDINGS);
+        shelf__store_u64(e + SHELF__SEC_OFFSET, UINT64_MAX - 63);
+        shelf__store_u64(e + SHELF__SEC_LENGTH, 128);
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION_TABLE);
+        free(copy);
+    }
+    /* Unknown, zero and repeated types; a nonzero reserved field. */
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_TYPE, 10, U32),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_TYPE, 0, U32),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_TYPE, UINT32_MAX, U32),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_COVISIT, SHELF__SEC_TYPE, SHELF__SECTION_SEQUENTIAL, U32),
+                 SHELF_E_BAD_SECTION_TABLE);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_POPULARITY, SHELF__SEC_RESERVED, 1, U32),
+                 SHELF_E_BAD_SECTION_TABLE);
+    /* An encoding a type does not have. */
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_METADATA, SHELF__SEC_ENCODING, 1, U32), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_POPULARITY, SHELF__SEC_ENCODING, 1, U32), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_ITEM_IDS, SHELF__SEC_ENCODING, 1, U32), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_COVISIT, SHELF__SEC_ENCODING, 2, U32), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_ENCODING, 7, U32), SHELF_E_BAD_SECTION);
+    /* F32 data read as Q8 has the wrong length. */
+    CHECK_STATUS(status_with_entry(file, size, SHELF__SECTION_EMBEDDINGS, SHELF__SEC_ENCODING, 1, U32), SHELF_E_BAD_SECTION);
+
+    /* Missing sections, and a file that ends later than its last section. */
+    static const uint32_t required[] = {SHELF__SECTION_METADATA, SHELF__SECTION_ITEM_IDS, SHELF__SECTION_ITEM_INDEX,
+                                        SHELF__SECTION_POPULARITY, SHELF__SECTION_CATEGORY_NAMES,
+                                        SHELF__SECTION_ITEM_ATTRIBUTES};
+    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++) {
+        size_t cut_size;
+        uint8_t *cut = without_section(file, required[k], &cut_size);
+        CHECK_STATUS(open_status(cut, cut_size), SHELF_E_MISSING_SECTION);
+        free(cut);
+    }
+    {
+        /* The fixture's metadata gives covisit a weight: dropping it is a lie. */
+        size_t cut_size;
+        uint8_t *cut = without_section(file, SHELF__SECTION_COVISIT, &cut_size);
+        CHECK_STATUS(open_status(cut, cut_size), SHELF_E_BAD_METADATA);
+        free(cut);
+    }
+    {
+        part parts[SHELF__MAX_SECTIONS];
+        uint32_t n = disassemble(file, parts);
+        size_t rebuilt_size;
+        uint8_t *rebuilt = assemble(parts, n, &rebuilt_size);
+        CHECK(rebuilt_size == size && memcmp(rebuilt, file, size) == 0);  /* assemble() matches the writer */
+        free(rebuilt);
+        /* Zero-filled gaps wider than the alignment are allowed... */
+        parts[3].gap = 128;
+        rebuilt = assemble(parts, n, &rebuilt_size);
+        CHECK_STATUS(open_status(rebuilt, rebuilt_size), SHELF_OK);
+        free(rebuilt);
+        /* ... and so is a table in another order than types, if offsets increase. */
+        parts[3].gap = 0;
+        part swapped = parts[0];
+        parts[0] = parts[1];
+        parts[1] = swapped;
+        rebuilt = assemble(parts, n, &rebuilt_size);
+        CHECK_STATUS(open_status(rebuilt, rebuilt_size), SHELF_OK);
+        free(rebuilt);
+        /* ... but not a file that goes on after its last section. */
+        uint8_t *longer = calloc(size + 64, 1);
+        memcpy(longer, file, size);
+        shelf__store_u64(longer + SHELF__HDR_FILE_SIZE, size + 64);
+        reseal(longer, size + 64);
+        CHECK_STATUS(open_status(longer, size + 64), SHELF_E_BAD_SECTION_TABLE);
+        free(longer);
+    }
+    free(file);
+}
+
+/* ---------------------------------------------------------------- sections --- */
+
+static void test_strings_and_index(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    size_t size;
+    uint8_t *file = write_spec(&spec, &size);
+    if (!file) return;
+    const uint32_t T = SHELF__SECTION_ITEM_IDS;
+    size_t offsets = SHELF__SECTION_PREFIX;  /* offsets[] within the section */
+    size_t length;
+    uint8_t *ids = section_body(file, T, &length);
+    uint32_t blob_size = shelf__load_u32(ids + 4);
+    size_t blob = offsets + 4 * (N_ITEMS + 1);
+
+    CHECK_STATUS(status_with_u32(file, size, T, 0, UINT32_MAX), SHELF_E_BAD_SECTION);      /* huge count */
+    CHECK_STATUS(status_with_u32(file, size, T, 0, N_ITEMS + 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, T, 4, UINT32_MAX), SHELF_E_BAD_SECTION);      /* huge blob */
+    CHECK_STATUS(status_with_u32(file, size, T, 4, blob_size - 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, T, offsets, 1), SHELF_E_BAD_SECTION);         /* offsets[0] != 0 */
+    uint32_t second = shelf__load_u32(ids + offsets + 4);
+    CHECK_STATUS(status_with_u32(file, size, T, offsets + 8, second), SHELF_E_BAD_SECTION); /* not increasing */
+    CHECK_STATUS(status_with_u32(file, size, T, offsets + 8, second + 1), SHELF_E_BAD_SECTION); /* empty string */
+    CHECK_STATUS(status_with_u32(file, size, T, offsets + 4, UINT32_MAX), SHELF_E_BAD_SECTION); /* past the blob */
+    CHECK_STATUS(status_with_u32(file, size, T, offsets + 4, blob_size + 2), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, T, offsets + 4 * N_ITEMS, blob_size - 1), SHELF_E_BAD_SECTION);
+    /* The first id is "x\0": a missing terminator, then a NUL inside an id. */
+    CHECK(ids[blob] == 'x' && ids[blob + 1] == 0);
+    {
+        uint8_t *copy = duplicate(file, size);
+        uint8_t *body = section_body(copy, T, NULL);
+        body[blob + 1] = 'y';
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+        memcpy(copy, file, size);
+        uint32_t third = shelf__load_u32(body + offsets + 8);
+        body[blob + third - 2] = 0;  /* the last byte of item 1's text */
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+        free(copy);
+    }
+    {
+        /* Two items with one id: copy an id over another of the same length. */
+        uint32_t i = 3, j = 4;
+        while (strlen(fixture_ids[j]) != strlen(fixture_ids[i])) j++;
+        uint8_t *copy = duplicate(file, size);
+        uint8_t *body = section_body(copy, T, NULL);
+        uint32_t a = shelf__load_u32(body + offsets + 4 * i), a_end = shelf__load_u32(body + offsets + 4 * (i + 1));
+        uint32_t b = shelf__load_u32(body + offsets + 4 * j), b_end = shelf__load_u32(body + offsets + 4 * (j + 1));
+        CHECK(j < N_ITEMS && a_end - a == b_end - b);
+        memcpy(body + blob + b, body + blob + a, a_end - a);
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+        free(copy);
+    }
+
+    /* The index. */
+    const uint32_t I = SHELF__SECTION_ITEM_INDEX;
+    uint8_t *index = section_body(file, I, &length);
+    uint32_t capacity = shelf__load_u32(index);
+    CHECK(capacity == 128);  /* smallest power of two >= 2 * 37 */
+    CHECK_STATUS(status_with_u32(file, size, I, 0, capacity - 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, I, 0, UINT32_MAX), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, I, 4, 1), SHELF_E_BAD_SECTION);
+    uint32_t empty = UINT32_MAX, filled = UINT32_MAX;
+    for (uint32_t s = 0; s < capacity; s++) {
+        uint32_t v = shelf__load_u32(index + 8 + 4 * s);
+        if (v == SHELF__NO_INDEX && empty == UINT32_MAX) empty = s;
+        if (v != SHELF__NO_INDEX && filled == UINT32_MAX) filled = s;
+    }
+    uint32_t filled_item = shelf__load_u32(index + 8 + 4 * filled);
+    CHECK_STATUS(status_with_u32(file, size, I, 8 + 4 * empty, N_ITEMS), SHELF_E_BAD_SECTION);   /* out of range */
+    CHECK_STATUS(status_with_u32(file, size, I, 8 + 4 * empty, filled_item), SHELF_E_BAD_SECTION); /* twice */
+    CHECK_STATUS(status_with_u32(file, size, I, 8 + 4 * filled, SHELF__NO_INDEX), SHELF_E_BAD_SECTION); /* lost */
+    {
+        /* Every item once, but one where its probe cannot reach it: move an item
+         * sitting in its home slot to an empty slot that follows an empty slot. */
+        uint8_t *copy = duplicate(file, size);
+        uint8_t *body = section_body(copy, I, NULL);
+        uint32_t mask = capacity - 1, from = UINT32_MAX, to = UINT32_MAX;
+        for (uint32_t s = 0; s < capacity && from == UINT32_MAX; s++) {
+            uint32_t v = shelf__load_u32(body + 8 + 4 * s);
+            if (v != SHELF__NO_INDEX && (shelf__fnv1a32(fixture_ids[v], strlen(fixture_ids[v])) & mask) == s) from = s;
+        }
+        for (uint32_t s = 1; s < capacity && to == UINT32_MAX; s++)
+            if (shelf__load_u32(body + 8 + 4 * s) == SHELF__NO_INDEX && shelf__load_u32(body + 8 + 4 * (s - 1)) == SHELF__NO_INDEX && s - 1 != from)
+                to = s;
+        CHECK(from != UINT32_MAX && to != UINT32_MAX);
+        shelf__store_u32(body + 8 + 4 * to, shelf__load_u32(body + 8 + 4 * from));
+        shelf__store_u32(body + 8 + 4 * from, SHELF__NO_INDEX);
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+        free(copy);
+    }
+    free(file);
+}
+
+static void test_catalog_and_popularity(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    size_t size;
+    uint8_t *file = write_spec(&spec, &size);
+    if (!file) return;
+    const uint32_t A = SHELF__SECTION_ITEM_ATTRIBUTES, P = SHELF__SECTION_POPULARITY;
+    size_t price = 8 + 4 * N_ITEMS;
+    CHECK_STATUS(status_with_u32(file, size, A, 0, N_ITEMS - 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, A, 0, UINT32_MAX), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, A, 4, 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, A, 8 + 4 * 1, 3), SHELF_E_BAD_SECTION);            /* category 3 of 3 */
+    CHECK_STATUS(status_with_u32(file, size, A, 8 + 4 * 1, SHELF__NO_INDEX), SHELF_OK);
+    CHECK_STATUS(status_with_f32(file, size, A, price + 4, -1.0f), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, A, price + 4, INFINITY), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, A, price + 4, NAN), SHELF_OK);
+    CHECK_STATUS(status_with_f32(file, size, A, price + 4, 0.0f), SHELF_OK);
+    {
+        uint8_t *copy = duplicate(file, size);
+        uint8_t *body = section_body(copy, A, NULL);
+        body[8 + 8 * N_ITEMS + 3] = 2;  /* an undefined flag */
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+        free(copy);
+    }
+    /* Category names follow the item ids' rules. */
+    CHECK_STATUS(status_with_u32(file, size, SHELF__SECTION_CATEGORY_NAMES, 0, UINT32_MAX), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, SHELF__SECTION_CATEGORY_NAMES, 12, 0), SHELF_E_BAD_SECTION);
+
+    CHECK_STATUS(status_with_u32(file, size, P, 0, N_ITEMS + 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, P, 0, UINT32_MAX), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_u32(file, size, P, 4, 1), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, P, 8, NAN), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, P, 8, 1.5f), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, P, 8, -0.25f), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, P, 8, INFINITY), SHELF_E_BAD_SECTION);
+    CHECK_STATUS(status_with_f32(file, size, P, 8, 1.0f), SHELF_OK);
+    free(file);
+}
+
+static void test_parameters(void) {
+    for (int quantize = 0; quantize <= 1; quantize++) {
+        shelf__model_spec spec = fixture_spec(quantize);
+        size_t size;
+        uint8_t *file = write_spec(&spec, &size);
+        if (!file) return;
+        const uint32_t C = SHELF__SECTION_COVISIT, E = SHELF__SECTION_EMBEDDINGS;
+        uint32_t nnz = covisit_start[N_ITEMS];
+        size_t items = 8 + 4 * (N_ITEMS + 1), weights = items + 4 * nnz;
+        CHECK_STATUS(status_with_u32(file, size, C, 0, N_ITEMS + 1), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, C, 0, UINT32_MAX), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, C, 4, UINT32_MAX), SHELF_E_BAD_SECTION);  /* huge nnz */
+        CHECK_STATUS(status_with_u32(file, size, C, 8, 1), SHELF_E_BAD_SECTION);           /* row_start[0] */
+        CHECK_STATUS(status_with_u32(file, size, C, 8 + 4 * 3, covisit_start[3] + 5), SHELF_E_BAD_SECTION); /* decreasing */
+        CHECK_STATUS(status_with_u32(file, size, C, 8 + 4 * N_ITEMS, nnz - 1), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, C, items, N_ITEMS), SHELF_E_BAD_SECTION);  /* item out of range */
+        CHECK_STATUS(status_with_u32(file, size, C, items, UINT32_MAX), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, C, items + 4, 0), SHELF_OK);
+        if (!quantize) {
+            CHECK_STATUS(status_with_f32(file, size, C, weights, -1.0f), SHELF_E_BAD_SECTION);
+            CHECK_STATUS(status_with_f32(file, size, C, weights, NAN), SHELF_E_BAD_SECTION);
+            CHECK_STATUS(status_with_f32(file, size, C, weights, INFINITY), SHELF_E_BAD_SECTION);
+        } else {
+            CHECK_STATUS(status_with_f32(file, size, C, weights, NAN), SHELF_E_BAD_SECTION);  /* a row scale */
+            CHECK_STATUS(status_with_f32(file, size, C, weights, -0.5f), SHELF_E_BAD_SECTION);
+        }
+
+        CHECK_STATUS(status_with_u32(file, size, E, 0, N_ITEMS - 1), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, E, 0, UINT32_MAX), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, E, 4, 0), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, E, 4, 17), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, E, 4, 16), SHELF_E_BAD_SECTION);  /* valid dims, wrong length */
+        CHECK_STATUS(status_with_u32(file, size, E, 4, 2048), SHELF_E_BAD_SECTION);
+        CHECK_STATUS(status_with_u32(file, size, E, 4, UINT32_MAX - 15), SHELF_E_BAD_SECTION);
+        if (!quantize) {
+            CHECK_STATUS(status_with_f32(file, size, E, 8 + 4 * 100, INFINITY), SHELF_E_BAD_SECTION);
+            CHECK_STATUS(status_with_f32(file, size, E, 8 + 4 * 100, NAN), SHELF_E_BAD_SECTION);
+        } else {
+            CHECK_STATUS(status_with_f32(file, size, E, 8, INFINITY), SHELF_E_BAD_SECTION);
+            uint8_t *copy = duplicate(file, size);
+            int8_t *codes = (int8_t *)section_body(copy, E, NULL) + 8 + 4 * N_ITEMS;
+            codes[5 * N_DIMS + 7] = -127;
+            reseal(copy, size);
+            CHECK_STATUS(open_status(copy, size), SHELF_OK);
+            codes[5 * N_DIMS + 7] = -128;
+            reseal(copy, size);
+            CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+            free(copy);
+        }
+        free(file);
+    }
+}
+
+/* Files assembled by hand: zero items, and index capacities no writer makes. */
+static void test_hand_made(void) {
+    static const char meta[] = "{\"name\": \"empty\"}";
+    uint8_t ids[12] = {0}, index[12], popularity[8] = {0};
+    shelf__store_u32(index, 1);
+    shelf__store_u32(index + 4, 0);
+    shelf__store_u32(index + 8, SHELF__NO_INDEX);
+    part parts[4] = {{SHELF__SECTION_METADATA, 0, (const uint8_t *)meta, sizeof meta - 1, 0},
+                     {SHELF__SECTION_ITEM_IDS, 0, ids, sizeof ids, 0},
+                     {SHELF__SECTION_ITEM_INDEX, 0, index, sizeof index, 0},
+                     {SHELF__SECTION_POPULARITY, 0, popularity, sizeof popularity, 0}};
+    size_t size;
+    uint8_t *file = assemble(parts, 4, &size);
+    CHECK_STATUS(open_status(file, size), SHELF_E_BAD_SECTION);
+    free(file);
+
+    /* Index capacities of the right length but not a power of two above N. */
+    uint8_t *tiny = write_tiny(&size);
+    if (!tiny) return;
+    part tiny_parts[SHELF__MAX_SECTIONS];
+    uint32_t n = disassemble(tiny, tiny_parts);
+    uint8_t small[8 + 4 * 3];
+    shelf__store_u32(small + 4, 0);
+    shelf__store_u32(small + 8, 0);
+    shelf__store_u32(small + 12, SHELF__NO_INDEX);
+    shelf__store_u32(small + 16, SHELF__NO_INDEX);
+    static const uint32_t capacities[] = {1, 3};  /* not > N = 1; not a power of two */
+    for (size_t k = 0; k < 2; k++) {
+        shelf__store_u32(small, capacities[k]);
+        for (uint32_t i = 0; i < n; i++) {
+            if (tiny_parts[i].type != SHELF__SECTION_ITEM_INDEX) continue;
+            tiny_parts[i].body = small;
+            tiny_parts[i].length = 8 + 4 * capacities[k];
+        }
+        size_t bad_size;
+        uint8_t *bad = assemble(tiny_parts, n, &bad_size);
+        CHECK_STATUS(open_status(bad, bad_size), SHELF_E_BAD_SECTION);
+        free(bad);
+    }
+    free(tiny);
+}
+
+/* ---------------------------------------------------------------- metadata --- */
+
+static void test_metadata(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    size_t size;
+    uint8_t *file = write_spec(&spec, &size);
+    if (!file) return;
+    static const struct {
+        const char *json;
+        shelf_status status;
+    } cases[] = {
+        {"{\"name\": \"ok\"}", SHELF_OK},
+        {"{\"name\": \"\"}", SHELF_OK},
+        {"\n\t {\"name\": \"spaces around\"} \r\n", SHELF_OK},
+        {"{\"name\": \"a\", \"items\": 37, \"dims\": 32, \"created\": \"now\"}", SHELF_OK},
+        {"{\"name\": \"a\", \"future_key\": {\"anything\": [1, 2, {}]}, \"trainer\": null}", SHELF_OK},
+        {"{\"name\": \"a\", \"scorers\": {\"repeat\": {\"weight\": 3, \"note\": \"x\"}}}", SHELF_OK},
+        {"{\"name\": \"caf\xc3\xa9\"}", SHELF_OK},
+        {"x", SHELF_E_BAD_METADATA},
+        {"", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\"", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\"} x", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\"} {}", SHELF_E_BAD_METADATA},
+        {"[\"name\"]", SHELF_E_BAD_METADATA},
+        {"{}", SHELF_E_BAD_METADATA},
+        {"{\"name\": 5}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"name\": \"b\"}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"\xff\"}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"\xc0\x80\"}", SHELF_E_BAD_METADATA},
+        {"\xef\xbb\xbf{\"name\": \"bom\"}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"created\": 5}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"items\": 36}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"items\": \"37\"}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"dims\": 16}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"event_weights\": {\"view\": -1}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"event_weights\": {\"view\": 1e999}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"event_weights\": {\"view\": 1e300}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"event_weights\": {\"like\": 1}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"event_weights\": {\"view\": 1, \"view\": 2}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"event_weights\": [1]}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"time_half_life\": -1}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"time_half_life\": \"1h\"}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"scorers\": {\"covisit\": {\"weight\": 1, \"position_decay\": 0}}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"scorers\": {\"covisit\": {\"position_decay\": 1e-50}}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"scorers\": {\"covisit\": {\"weight\": -0.5}}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"scorers\": {\"covisit\": 1}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"scorers\": {\"graph\": {\"weight\": 1}}}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"scorers\": {\"covisit\": {\"weight\": 1, \"weight\": 2}}}", SHELF_E_BAD_METADATA},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        shelf_status status = status_with_metadata(file, size, cases[k].json);
+        check_count++;
+        if (status != cases[k].status) {
+            check_failures++;
+            fprintf(stderr, "metadata case %zu (%s): %s, expected %s\n", k, cases[k].json, shelf_status_name(status),
+                    shelf_status_name(cases[k].status));
+        }
+    }
+    /* A NUL byte inside the metadata. */
+    {
+        uint8_t *copy = duplicate(file, size);
+        section_body(copy, SHELF__SECTION_METADATA, NULL)[3] = 0;
+        reseal(copy, size);
+        CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_METADATA);
+        free(copy);
+    }
+    /* The name is copied; escapes are decoded. */
+    {
+        uint8_t *copy = duplicate(file, size);
+        size_t length;
+        uint8_t *body = section_body(copy, SHELF__SECTION_METADATA, &length);
+        const char *json = "{\"name\": \"a \\\"quoted\\\" \\u00e9 name\"}";
+        memset(body, ' ', length);
+        memcpy(body, json, strlen(json));
+        reseal(copy, size);
+        shelf_model *m = NULL;
+        CHECK_STATUS(shelf_model_open(copy, size, &m), SHELF_OK);
+        if (m) CHECK(strcmp(shelf_model_name(m), "a \"quoted\" \xc3\xa9 name") == 0);
+        shelf_model_close(m);
+        free(copy);
+    }
+
+    /* A weight for a section the model lacks: the writer refuses it too. */
+    spec.covisit.row_start = NULL;
+    uint8_t *out = NULL;
+    size_t out_size = 0;
+    CHECK_STATUS(shelf__model_write(&spec, &out, &out_size), SHELF_E_BAD_METADATA);
+    CHECK(out == NULL);
+    spec.metadata_json = "{\"name\": \"no covisit\", \"scorers\": {\"sequential\": {\"weight\": 1}}}";
+    uint8_t *smaller = write_spec(&spec, &out_size);
+    if (smaller) {
+        static const char *const absent[] = {
+            "{\"name\": \"a\", \"scorers\": {\"covisit\": {\"weight\": 1}}}",
+        };
+        uint8_t *copy = duplicate(smaller, out_size);
+        size_t length;
+        uint8_t *body = section_body(copy, SHELF__SECTION_METADATA, &length);
+        CHECK(strlen(absent[0]) <= length);
+        memset(body, ' ', length);
+        memcpy(body, absent[0], strlen(absent[0]));
+        reseal(copy, out_size);
+        CHECK_STATUS(open_status(copy, out_size), SHELF_E_BAD_METADATA);
+        free(copy);
+        /* Weight 0 for an absent section is fine. */
+        CHECK_STATUS(status_with_metadata(smaller, out_size, "{\"name\": \"a\", \"scorers\": {\"covisit\": {}}}"),
+                     SHELF_OK);
+        size_t cut_size;
+        uint8_t *cut = without_section(smaller, SHELF__SECTION_EMBEDDINGS, &cut_size);
+        CHECK_STATUS(open_status(cut, cut_size), SHELF_OK);
+        CHECK_STATUS(status_with_metadata(cut, cut_size, "{\"name\": \"a\", \"scorers\": {\"embedding\": {\"weight\": 1}}}"),
+                     SHELF_E_BAD_METADATA);
+        CHECK_STATUS(status_with_metadata(cut, cut_size, "{\"name\": \"a\", \"dims\": 0}"), SHELF_OK);
+        free(cut);
+        free(smaller);
+    }
+    free(file);
+}
+
+/* ------------------------------------------------------------------ writer --- */
+
+static void test_writer_validation(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    uint8_t *out = NULL;
+    size_t size = 0;
+    CHECK_STATUS(shelf__model_write(NULL, &out, &size), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf__model_write(&spec, NULL, &size), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf__model_write(&spec, &out, NULL), SHELF_E_NULL_ARGUMENT);
+#define EXPECT_WRITE(change, expected)                                   \
+    do {                                                                 \
+        shelf__model_spec s = fixture_spec(0);                           \
+        change;                                                          \
+        out = NULL;                                                      \
+        CHECK_STATUS(shelf__model_write(&s, &out, &size), expected);     \
+        CHECK(out == NULL);                                              \
+    } while (0)
+    const char *dup_ids[N_ITEMS], *empty_ids[N_ITEMS];
+    memcpy(dup_ids, fixture_ids, sizeof dup_ids);
+    memcpy(empty_ids, fixture_ids, sizeof empty_ids);
+    dup_ids[20] = fixture_ids[3];
+    empty_ids[4] = "";
+    EXPECT_WRITE(s.item_ids = dup_ids, SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.item_ids = empty_ids, SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.item_count = 0, SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.metadata_json = NULL, SHELF_E_NULL_ARGUMENT);
+    EXPECT_WRITE(s.metadata_json = "", SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.metadata_json = "{\"name\": 1}", SHELF_E_BAD_METADATA);
+    EXPECT_WRITE(s.popularity = NULL, SHELF_E_NULL_ARGUMENT);
+    float popularity[N_ITEMS];
+    memcpy(popularity, fixture_popularity, sizeof popularity);
+    popularity[7] = 1.01f;
+    EXPECT_WRITE(s.popularity = popularity, SHELF_E_BAD_ARGUMENT);
+    const char *const dup_categories[3] = {"a", "b", "a"};
+    EXPECT_WRITE(s.category_names = dup_categories, SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.category_count = 2, SHELF_E_BAD_ARGUMENT);  /* item 2 is in category 2 */
+    float price[N_ITEMS];
+    memcpy(price, fixture_price, sizeof price);
+    price[3] = -2.0f;
+    EXPECT_WRITE(s.item_price = price, SHELF_E_BAD_ARGUMENT);
+    uint8_t flags[N_ITEMS] = {0};
+    flags[1] = 4;
+    EXPECT_WRITE(s.item_flags = flags, SHELF_E_BAD_ARGUMENT);
+    uint32_t items[N_ITEMS * 4];
+    memcpy(items, covisit_items, sizeof items);
+    items[0] = N_ITEMS;
+    EXPECT_WRITE(s.covisit.items = items, SHELF_E_BAD_ARGUMENT);
+    uint32_t starts[N_ITEMS + 1];
+    memcpy(starts, covisit_start, sizeof starts);
+    starts[4] = starts[5] + 1;
+    EXPECT_WRITE(s.covisit.row_start = starts, SHELF_E_BAD_ARGUMENT);
+    float weights[N_ITEMS * 4];
+    memcpy(weights, covisit_weights, sizeof weights);
+    weights[2] = NAN;
+    EXPECT_WRITE(s.covisit.weights = weights, SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.dims = 20, SHELF_E_BAD_ARGUMENT);
+    EXPECT_WRITE(s.dims = 2048, SHELF_E_BAD_ARGUMENT);
+    static float embeddings[N_ITEMS * N_DIMS];
+    memcpy(embeddings, fixture_embeddings, sizeof embeddings);
+    embeddings[77] = INFINITY;
+    EXPECT_WRITE(s.embeddings = embeddings, SHELF_E_BAD_ARGUMENT);
+#undef EXPECT_WRITE
+
+    /* Optional catalog fields: no prices (NaN) and no flags (in stock). */
+    spec.item_price = NULL;
+    spec.item_flags = NULL;
+    out = NULL;
+    CHECK_STATUS(shelf__model_write(&spec, &out, &size), SHELF_OK);
+    shelf_model *m = NULL;
+    if (out) CHECK_STATUS(shelf_model_open(out, size, &m), SHELF_OK);
+    if (m) {
+        float p = 0.0f;
+        uint32_t f = 0, c = 0;
+        CHECK_STATUS(shelf_model_item_attributes(m, 4, &c, &p, &f), SHELF_OK);
+        CHECK(isnan(p) && f == SHELF_ITEM_IN_STOCK && c == fixture_category[4]);
+    }
+    shelf_model_close(m);
+    shelf_buffer_free(out);
+    shelf_buffer_free(NULL);
+}
+
+static void test_quantize_model(void) {
+    shelf__model_spec spec = fixture_spec(0);
+    size_t f32_size, q8_size;
+    uint8_t *f32 = write_spec(&spec, &f32_size);
+    spec.quantize = 1;
+    uint8_t *q8 = write_spec(&spec, &q8_size);
+    if (!f32 || !q8) return;
+    void *out = NULL;
+    size_t out_size = 0;
+    shelf_diagnostic diag;
+    memset(&diag, 0, sizeof diag);
+    /* Quantizing a float model gives what the writer gives with quantize = 1. */
+    CHECK_STATUS(shelf_quantize_model(f32, f32_size, &out, &out_size, &diag), SHELF_OK);
+    CHECK(out && out_size == q8_size && memcmp(out, q8, q8_size) == 0);
+    shelf_buffer_free(out);
+    /* An int8 model comes back as a copy. */
+    out = NULL;
+    CHECK_STATUS(shelf_quantize_model(q8, q8_size, &out, &out_size, &diag), SHELF_OK);
+    CHECK(out && out != (void *)q8 && out_size == q8_size && memcmp(out, q8, q8_size) == 0);
+    shelf_buffer_free(out);
+    /* Not a model. */
+    out = NULL;
+    CHECK_STATUS(shelf_quantize_model("nonsense", 8, &out, &out_size, &diag), SHELF_E_BAD_MAGIC);
+    CHECK(out == NULL);
+    CHECK(strcmp(diag.file, "<model>") == 0 && diag.line == 0 && diag.message[0] != '\0');
+    CHECK_STATUS(shelf_quantize_model(f32, f32_size - 1, &out, &out_size, NULL), SHELF_E_TRUNCATED);
+    CHECK_STATUS(shelf_quantize_model(NULL, 0, &out, &out_size, &diag), SHELF_E_NULL_ARGUMENT);
+
+    /* A mixed model (int8 covisit, float32 others), as another writer might make
+     * one: the int8 table is dequantized and quantized again, within a step. */
+    part parts[SHELF__MAX_SECTIONS], q8_parts[SHELF__MAX_SECTIONS];
+    uint32_t n = disassemble(f32, parts);
+    uint32_t q8_n = disassemble(q8, q8_parts);
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < q8_n; k++)
+            if (parts[i].type == SHELF__SECTION_COVISIT && q8_parts[k].type == SHELF__SECTION_COVISIT) parts[i] = q8_parts[k];
+    size_t mixed_size;
+    uint8_t *mixed = assemble(parts, n, &mixed_size);
+    CHECK_STATUS(open_status(mixed, mixed_size), SHELF_OK);
+    out = NULL;
+    CHECK_STATUS(shelf_quantize_model(mixed, mixed_size, &out, &out_size, &diag), SHELF_OK);
+    shelf_model *a = NULL, *b = NULL;
+    if (out) CHECK_STATUS(shelf_model_open(out, out_size, &a), SHELF_OK);
+    CHECK_STATUS(shelf_model_open(q8, q8_size, &b), SHELF_OK);
+    if (a && b) {
+        CHECK(a->covisit.encoding == SHELF__ENCODING_Q8 && a->sequential.encoding == SHELF__ENCODING_Q8 &&
+              a->embeddings.encoding == SHELF__ENCODING_Q8);
+        CHECK(memcmp(a->embeddings.rows_q8, b->embeddings.rows_q8, N_ITEMS * N_DIMS) == 0);
+        for (uint32_t r = 0; r < N_ITEMS; r++) {
+            CHECK(fabsf(a->covisit.row_scales[r] - b->covisit.row_scales[r]) <= 1e-6f * b->covisit.row_scales[r]);
+            for (uint32_t e = covisit_start[r]; e < covisit_start[r + 1]; e++)
+                CHECK(abs((int)a->covisit.weights_q8[e] - (int)b->covisit.weights_q8[e]) <= 1);
+        }
+    }
+    shelf_model_close(a);
+    shelf_model_close(b);
+    shelf_buffer_free(out);
+    free(mixed);
+    free(q8);
+    free(f32);
+}
+
+/* ------------------------------------------------------------------- .npy --- */
+
+static void path_in_tmp(char *out, size_t size, const char *name) {
+    snprintf(out, size, "%s/test_model_format_%s", check_tmp_dir(), name);
+}
+
+static void write_bytes(const char *path, const void *data, size_t size) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    CHECK(fwrite(data, 1, size, f) == size);
+    fclose(f);
+}
+
+/* A .npy file as numpy.save writes it: magic, version, header length, the dict
+ * padded with spaces and a newline to a multiple of 64 bytes, then the data. */
+static void write_npy_dict(const char *path, int version, const char *dict, const float *values, size_t count,
+                           size_t drop_bytes) {
+    size_t dict_size = strlen(dict);
+    size_t prefix = version == 1 ? 10 : 12;
+    size_t header = ((prefix + dict_size + 1 + 63) / 64) * 64 - prefix;
+    size_t size = prefix + header + count * 4;
+    uint8_t *file = malloc(size);
+    memcpy(file, "\x93NUMPY", 6);
+    file[6] = (uint8_t)version;
+    file[7] = 0;
+    if (version == 1) {
+        file[8] = (uint8_t)header;
+        file[9] = (uint8_t)(header >> 8);
+    } else {
+        shelf__store_u32(file + 8, (uint32_t)header);
+    }
+    memset(file + prefix, ' ', header);
+    memcpy(file + prefix, dict, dict_size);
+    file[prefix + header - 1] = '\n';
+    for (size_t i = 0; i < count; i++) shelf__store_f32(file + prefix + header + 4 * i, values[i]);
+    write_bytes(path, file, size - drop_bytes);
+    free(file);
+}
+
+static void write_npy(const char *path, int version, const char *descr, const char *order, const char *shape,
+                      const float *values, size_t count, size_t drop_bytes) {
+    char dict[256];
+    snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", descr, order, shape);
+    write_npy_dict(path, version, dict, values, count, drop_bytes);
+}
+
+static void test_npy(void) {
+    char npy[512], ids[512], bad[512];
+    path_in_tmp(npy, sizeof npy, "emb.npy");
+    path_in_tmp(ids, sizeof ids, "ids.txt");
+    path_in_tmp(bad, sizeof bad, "bad.npy");
+    enum { ROWS = 3, COLS = 20 };
+    float values[ROWS * COLS];
+    for (int i = 0; i < ROWS * COLS; i++) values[i] = (float)(i % 7) - 3.0f + (float)i / 64.0f;
+    write_npy(npy, 1, "<f4", "False", "(3, 20)", values, ROWS * COLS, 0);
+    write_bytes(ids, "alpha\nbeta\r\ngamma\n", 18);
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+
+    const char *name = "emb \"quoted\" \\ name\n";
+    void *f32 = NULL, *q8 = NULL;
+    size_t f32_size = 0, q8_size = 0;
+    shelf_diagnostic diag;
+    memset(&diag, 0, sizeof diag);
+    CHECK_STATUS(shelf_model_from_embeddings(npy, ids, name, 0, &f32, &f32_size, &diag), SHELF_OK);
+    CHECK_STATUS(shelf_model_from_embeddings(npy, ids, name, 1, &q8, &q8_size, &diag), SHELF_OK);
+    shelf_model *m = NULL;
+    if (f32) CHECK_STATUS(shelf_model_open(f32, f32_size, &m), SHELF_OK);
+    if (m) {
+        CHECK(shelf_model_item_count(m) == ROWS);
+        CHECK(shelf_model_dims(m) == 32);
+        CHECK(strcmp(shelf_model_name(m), name) == 0);
+        static const char *const want[ROWS] = {"alpha", "beta", "gamma"};
+        for (uint32_t i = 0; i < ROWS; i++) {
+            CHECK(strcmp(shelf_model_item_id(m, i, NULL), want[i]) == 0);
+            CHECK(m->popularity[i] == 0.0f);
+            for (uint32_t j = 0; j < 32; j++)
+                CHECK(m->embeddings.rows_f32[i * 32 + j] == (j < COLS ? values[i * COLS + j] : 0.0f));
+        }
+        CHECK(m->blend.scorers[SHELF__SCORER_EMBEDDING].weight == 1.0f);
+        CHECK(m->blend.scorers[SHELF__SCORER_EMBEDDING].position_decay == 4.0f);
+        CHECK(m->blend.scorers[SHELF__SCORER_POPULARITY].weight == 0.0f);
+        size_t meta_size;
+        const char *meta = shelf_model_metadata(m, &meta_size);
+        char text[1024];
+        snprintf(text, sizeof text, "%.*s", (int)meta_size, meta);
+        CHECK(strstr(text, "\"created\": \"2023-11-14T22:13:20Z\"") != NULL);
+        CHECK(strstr(text, "\"items\": 3, \"dims\": 32") != NULL);
+        CHECK(strstr(text, "\"trainer\": {\"source\": \"npy\"}") != NULL);
+    }
+    shelf_model_close(m);
+    /* Quantized directly or afterwards: the same bytes. */
+    void *requantized = NULL;
+    size_t requantized_size = 0;
+    if (f32) CHECK_STATUS(shelf_quantize_model(f32, f32_size, &requantized, &requantized_size, &diag), SHELF_OK);
+    CHECK(requantized && q8 && requantized_size == q8_size && memcmp(requantized, q8, q8_size) == 0);
+    m = NULL;
+    if (q8) CHECK_STATUS(shelf_model_open(q8, q8_size, &m), SHELF_OK);
+    if (m) CHECK(m->embeddings.encoding == SHELF__ENCODING_Q8 && m->embeddings.rows_q8[20] == 0);
+    shelf_model_close(m);
+    shelf_buffer_free(requantized);
+    shelf_buffer_free(q8);
+    shelf_buffer_free(f32);
+
+    /* Version 2.0 headers are read too; d = 16 needs no padding. */
+    write_npy(bad, 2, "<f4", "False", "(3, 16)", values, 48, 0);
+    void *out = NULL;
+    size_t out_size = 0;
+    CHECK_STATUS(shelf_model_from_embeddings(bad, ids, NULL, 0, &out, &out_size, &diag), SHELF_OK);
+    m = NULL;
+    if (out) CHECK_STATUS(shelf_model_open(out, out_size, &m), SHELF_OK);
+    if (m) CHECK(shelf_model_dims(m) == 16 && strcmp(shelf_model_name(m), "shelf") == 0);
+    shelf_model_close(m);
+    shelf_buffer_free(out);
+
+    /* Bad .npy files: each fails with PARSE and a diagnostic naming the file. */
+    static const struct {
+        int version;
+        const char *descr, *order, *shape;
+        size_t count, drop;
+        const char *message;
+    } cases[] = {
+        {1, "<f8", "False", "(3, 20)", 60, 0, "dtype"},
+        {1, ">f4", "False", "(3, 20)", 60, 0, "dtype"},
+        {1, "<f4", "True", "(3, 20)", 60, 0, "fortran"},
+        {1, "<f4", "False", "(60,)", 60, 0, "dimensions"},
+        {1, "<f4", "False", "(3, 4, 5)", 60, 0, "dimensions"},
+        {1, "<f4", "False", "(3, 20)", 60, 4, "truncated"},
+        {1, "<f4", "False", "(3, 20)", 60, 61, "truncated"},
+        {1, "<f4", "False", "(3, 19)", 60, 0, "trailing"},
+        {1, "<f4", "False", "(0, 20)", 0, 0, "rows"},
+        {1, "<f4", "False", "(1, 1025)", 1025, 0, "columns"},
+        {1, "<f4", "False", "(3, 99999999999999999999999)", 60, 0, "dict"},
+        {3, "<f4", "False", "(3, 20)", 60, 0, "version"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        float big[1025] = {0};
+        memcpy(big, values, sizeof values);
+        write_npy(bad, cases[k].version, cases[k].descr, cases[k].order, cases[k].shape, big, cases[k].count,
+                  cases[k].drop);
+        memset(&diag, 0, sizeof diag);
+        out = NULL;
+        shelf_status status = shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag);
+        check_count++;
+        if (status != SHELF_E_PARSE || out != NULL || strcmp(diag.file, bad) != 0 ||
+            strstr(diag.message, cases[k].message) == NULL) {
+            check_failures++;
+            fprintf(stderr, "npy case %zu: %s, %s: %s\n", k, shelf_status_name(status), diag.file, diag.message);
+        }
+    }
+    static const struct {
+        const char *dict, *message;
+    } dicts[] = {
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 20), 'extra': 1}", "unexpected key"},
+        {"{'descr': '<f4', 'shape': (3, 20)}", "lacks"},
+        {"{\"shape\": (3, 20), \"fortran_order\": False, \"descr\": \"<f4\"}", NULL},  /* any key order */
+        {"{'descr': '<f4' 'fortran_order': False, 'shape': (3, 20)}", "dict"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 20)", "dict"},
+        {"{'descr': '<f\\4', 'fortran_order': False, 'shape': (3, 20)}", "dict"},
+    };
+    for (size_t k = 0; k < sizeof dicts / sizeof dicts[0]; k++) {
+        write_npy_dict(bad, 1, dicts[k].dict, values, 60, 0);
+        memset(&diag, 0, sizeof diag);
+        out = NULL;
+        shelf_status status = shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag);
+        check_count++;
+        if (dicts[k].message ? status != SHELF_E_PARSE || strstr(diag.message, dicts[k].message) == NULL
+                             : status != SHELF_OK) {
+            check_failures++;
+            fprintf(stderr, "npy dict %zu: %s: %s\n", k, shelf_status_name(status), diag.message);
+        }
+        shelf_buffer_free(out);
+    }
+    /* A header longer than the file. */
+    {
+        uint8_t head[16] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0xF0, 0x00, '{', '}'};
+        write_bytes(bad, head, sizeof head);
+        CHECK_STATUS(shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag), SHELF_E_PARSE);
+        CHECK(strstr(diag.message, "truncated .npy header") != NULL);
+        head[6] = 2;  /* version 2.0 wants a 4-byte length: 11 bytes cannot hold it */
+        write_bytes(bad, head, 11);
+        CHECK_STATUS(shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag), SHELF_E_PARSE);
+        CHECK(strstr(diag.message, "truncated .npy header") != NULL);
+    }
+    write_bytes(bad, "\x93NUMPY", 6);
+    CHECK_STATUS(shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag), SHELF_E_PARSE);
+    write_bytes(bad, "PK\x03\x04 not numpy at all", 22);
+    CHECK_STATUS(shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag), SHELF_E_PARSE);
+    CHECK(strstr(diag.message, "magic") != NULL);
+    values[7] = NAN;
+    write_npy(bad, 1, "<f4", "False", "(3, 20)", values, 60, 0);
+    CHECK_STATUS(shelf_model_from_embeddings(bad, ids, "x", 0, &out, &out_size, &diag), SHELF_E_PARSE);
+    CHECK(strstr(diag.message, "row 0, column 7") != NULL);
+
+    /* Bad ids files. */
+    static const struct {
+        const char *text;
+        uint64_t line;
+        const char *message;
+    } id_cases[] = {
+        {"alpha\nbeta\nalpha\n", 3, "duplicate id 'alpha' (first on line 1)"},
+        {"alpha\nbeta\n", 0, "2 ids for the 3 rows"},
+        {"alpha\nbeta\ngamma\ndelta\n", 4, "more ids"},
+        {"alpha\n\nbeta\ngamma\n", 2, "empty id"},
+        {"alpha\nbeta\r\n\r\ngamma\n", 3, "empty id"},
+    };
+    for (size_t k = 0; k < sizeof id_cases / sizeof id_cases[0]; k++) {
+        write_bytes(bad, id_cases[k].text, strlen(id_cases[k].text));
+        memset(&diag, 0, sizeof diag);
+        out = NULL;
+        shelf_status status = shelf_model_from_embeddings(npy, bad, "x", 0, &out, &out_size, &diag);
+        check_count++;
+        if (status != SHELF_E_PARSE || out != NULL || strcmp(diag.file, bad) != 0 || diag.line != id_cases[k].line ||
+            strstr(diag.message, id_cases[k].message) == NULL) {
+            check_failures++;
+            fprintf(stderr, "ids case %zu: %s, %s:%llu: %s\n", k, shelf_status_name(status), diag.file,
+                    (unsigned long long)diag.line, diag.message);
+        }
+    }
+    /* Blank lines at the very end are an editor's habit, not ids. */
+    write_bytes(bad, "alpha\nbeta\ngamma\n\n\r\n", 20);
+    out = NULL;
+    CHECK_STATUS(shelf_model_from_embeddings(npy, bad, "x", 0, &out, &out_size, &diag), SHELF_OK);
+    shelf_buffer_free(out);
+    char missing[512];
+    path_in_tmp(missing, sizeof missing, "does-not-exist.npy");
+    CHECK_STATUS(shelf_model_from_embeddings(missing, ids, "x", 0, &out, &out_size, &diag), SHELF_E_IO);
+    CHECK(strcmp(diag.file, missing) == 0);
+    CHECK_STATUS(shelf_model_from_embeddings(npy, missing, "x", 0, &out, &out_size, &diag), SHELF_E_IO);
+    CHECK_STATUS(shelf_model_from_embeddings(npy, ids, "\xff", 0, &out, &out_size, &diag), SHELF_E_BAD_ARGUMENT);
+    CHECK_STATUS(shelf_model_from_embeddings(NULL, ids, "x", 0, &out, &out_size, &diag), SHELF_E_NULL_ARGUMENT);
+    remove(npy);
+    remove(ids);
+    remove(bad);
+}
+
+/* ------------------------------------------------------------------ seeds --- */
+
+static int write_seeds(const char *dir) {
+    char path[1024];
+    size_t size;
+    uint8_t *file;
+    for (int quantize = 0; quantize <= 1; quantize++) {
+        shelf__model_spec spec = fixture_spec(quantize);
+        if ((file = write_spec(&spec, &size))) {
+            snprintf(path, sizeof path, "%s/fixture_%s.shelf", dir, quantize ? "q8" : "f32");
+            write_bytes(path, file, size);
+            free(file);
+        }
+        /* Smaller ones, which the fuzzer mutates faster. */
+        spec.metadata_json = "{\"name\": \"s\", \"scorers\": {\"covisit\": {\"weight\": 1}}}";
+        spec.item_count = 5;
+        spec.category_count = 2;
+        uint32_t category[5] = {0, 1, SHELF_NO_CATEGORY, 1, 0};
+        uint32_t start[6] = {0, 1, 1, 3, 3, 4}, items[4] = {1, 0, 4, 2};
+        float weights[4] = {1.0f, 0.5f, 0.25f, 0.0f};
+        spec.item_category = category;
+        spec.covisit = (shelf__neighbour_spec){start, items, weights};
+        spec.sequential = (shelf__neighbour_spec){start, items, weights};
+        spec.dims = 16;
+        if ((file = write_spec(&spec, &size))) {
+            snprintf(path, sizeof path, "%s/small_%s.shelf", dir, quantize ? "q8" : "f32");
+            write_bytes(path, file, size);
+            free(file);
+        }
+    }
+    if ((file = write_tiny(&size))) {
+        snprintf(path, sizeof path, "%s/tiny.shelf", dir);
+        write_bytes(path, file, size);
+        free(file);
+    }
+    return check_finish("test_model_format --write-seeds");
+}
+
+int main(int argc, char **argv) {
+    fixture_init();
+    if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0) return write_seeds(argv[2]);
+    test_round_trip();
+    test_minimal_model();
+    test_null_arguments();
+    test_truncation(0);
+    test_truncation(1);
+    test_header();
+    test_checksums();
+    test_section_table();
+    test_strings_and_index();
+    test_catalog_and_popularity();
+    test_parameters();
+    test_hand_made();
+    test_metadata();
+    test_writer_validation();
+    test_quantize_model();
+    test_npy();
+    return check_finish("test_model_format");
+}

@@ -1,0 +1,203 @@
+/* libFuzzer target: shelf_model_open() on arbitrary bytes. Whenever a file opens,
+ * every accessor runs over every item and category, every view the scorers read
+ * is walked, and the loader's promises are checked (a broken one traps).
+ *
+ * Each input is opened twice: as it is, and "resealed" (its section and header
+ * checksums recomputed, in a misaligned copy when the size is odd), so that
+ * mutations reach the validation behind the checksums and the copying path.
+ *
+ * Build and run from the repository root:
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 -ffp-contract=off \
+ *     -Iinclude -Isrc/common -Isrc/model -I.deps/cjson \
+ *     tests/fuzz/fuzz_model_open.c src/model/model_open.c src/model/model_metadata.c \
+ *     src/common/checksum.c src/common/status.c .deps/cjson/cJSON.c -lm -o fuzz_model_open
+ *   mkdir -p corpus && build/tests/test_model_format --write-seeds corpus
+ *   ./fuzz_model_open -max_total_time=60 corpus
+ *
+ * Without libFuzzer (any compiler), -DSHELF_FUZZ_STANDALONE adds a main() that
+ * runs the files named on the command line, to replay a crash. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_format.h"
+#include "model_internal.h"
+#include "shelf.h"
+#include "shelf_common.h"
+
+#define REQUIRE(cond) \
+    do {              \
+        if (!(cond)) __builtin_trap(); \
+    } while (0)
+
+/* Defeats dead-code elimination of the reads that walk the views. */
+static volatile float sink;
+
+static void walk_neighbours(const shelf__neighbours *n, uint32_t count) {
+    if (!n->present) return;
+    REQUIRE(n->row_start[0] == 0 && n->row_start[count] == n->nnz);
+    float sum = 0.0f;
+    for (uint32_t r = 0; r < count; r++) {
+        REQUIRE(n->row_start[r] <= n->row_start[r + 1]);
+        for (uint32_t e = n->row_start[r]; e < n->row_start[r + 1]; e++) {
+            REQUIRE(n->items[e] < count);
+            float w = n->encoding == SHELF__ENCODING_F32 ? n->weights_f32[e] : n->weights_q8[e] * n->row_scales[r];
+            REQUIRE(w >= 0.0f);
+            sum += w;
+        }
+    }
+    sink = sum;
+}
+
+static void walk_embeddings(const shelf__embeddings *e, uint32_t count) {
+    if (!e->present) return;
+    REQUIRE(e->dims >= 16 && e->dims <= SHELF__MAX_DIMS && e->dims % 16 == 0);
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < count; i++) {
+        for (uint32_t j = 0; j < e->dims; j++) {
+            size_t at = (size_t)i * e->dims + j;
+            if (e->encoding == SHELF__ENCODING_F32) {
+                REQUIRE(isfinite(e->rows_f32[at]));
+                sum += e->rows_f32[at];
+            } else {
+                REQUIRE(e->rows_q8[at] != -128);
+                sum += e->rows_q8[at] * e->row_scales[i];
+            }
+        }
+    }
+    sink = sum;
+}
+
+static void walk(const shelf_model *m, const uint8_t *extra, size_t extra_size) {
+    uint32_t count = shelf_model_item_count(m);
+    REQUIRE(count >= 1);
+    REQUIRE(shelf_model_name(m) != NULL);
+    size_t meta_size = 0;
+    const char *meta = shelf_model_metadata(m, &meta_size);
+    REQUIRE(meta != NULL && (const uint8_t *)meta >= m->bytes && meta_size <= m->size);
+    uint32_t categories = shelf_model_category_count(m);
+
+    for (uint32_t i = 0; i < count; i++) {
+        size_t id_size = 0;
+        const char *id = shelf_model_item_id(m, i, &id_size);
+        REQUIRE(id != NULL && id_size >= 1 && strlen(id) == id_size);
+        /* The index was validated so that every id finds its own item. */
+        uint32_t found = UINT32_MAX;
+        REQUIRE(shelf_model_find_item(m, id, id_size, &found) == SHELF_OK && found == i);
+        uint32_t category = 0, flags = 0;
+        float price = 0.0f;
+        REQUIRE(shelf_model_item_attributes(m, i, &category, &price, &flags) == SHELF_OK);
+        REQUIRE(category < categories || category == SHELF_NO_CATEGORY);
+        REQUIRE(isnan(price) || (price >= 0.0f && price <= FLT_MAX));
+        REQUIRE((flags & ~SHELF_ITEM_IN_STOCK) == 0);
+        REQUIRE(m->popularity[i] >= 0.0f && m->popularity[i] <= 1.0f);
+    }
+    for (uint32_t c = 0; c < categories; c++) {
+        size_t name_size = 0;
+        const char *name = shelf_model_category_name(m, c, &name_size);
+        REQUIRE(name != NULL && name_size >= 1 && strlen(name) == name_size);
+        /* Names may repeat: the first one with this name is found. */
+        uint32_t found = UINT32_MAX;
+        REQUIRE(shelf_model_find_category(m, name, name_size, &found) == SHELF_OK && found <= c);
+        REQUIRE(strcmp(shelf_model_category_name(m, found, NULL), name) == 0);
+    }
+    REQUIRE(shelf_model_item_id(m, count, NULL) == NULL);
+    REQUIRE(shelf_model_category_name(m, categories, NULL) == NULL);
+    REQUIRE(shelf_model_item_attributes(m, count, NULL, NULL, NULL) == SHELF_E_UNKNOWN_ITEM);
+
+    /* Arbitrary bytes as an id and as a category name: found or not, never a fault. */
+    uint32_t found = UINT32_MAX;
+    if (shelf_model_find_item(m, (const char *)extra, extra_size, &found) == SHELF_OK) REQUIRE(found < count);
+    if (shelf_model_find_category(m, (const char *)extra, extra_size, &found) == SHELF_OK) REQUIRE(found < categories);
+
+    walk_neighbours(&m->covisit, count);
+    walk_neighbours(&m->sequential, count);
+    walk_embeddings(&m->embeddings, count);
+    REQUIRE(shelf_model_dims(m) == (m->embeddings.present ? m->embeddings.dims : 0));
+
+    const shelf__blend *b = &m->blend;
+    int any = 0;
+    for (int s = 0; s < SHELF__SCORER_COUNT; s++) {
+        REQUIRE(b->scorers[s].weight >= 0.0f && b->scorers[s].weight <= FLT_MAX);
+        REQUIRE(b->scorers[s].position_decay > 0.0f && b->scorers[s].position_decay <= FLT_MAX);
+        any |= b->scorers[s].weight > 0.0f;
+    }
+    REQUIRE(any);
+    for (int t = 0; t < SHELF_EVENT_TYPE_COUNT; t++)
+        REQUIRE(b->event_weights[t] >= 0.0f && b->event_weights[t] <= FLT_MAX);
+    REQUIRE(b->time_half_life >= 0.0f && b->time_half_life <= FLT_MAX);
+}
+
+static void try_open(const uint8_t *data, size_t size) {
+    shelf_model *model = NULL;
+    shelf_status status = shelf_model_open(data, size, &model);
+    REQUIRE((status == SHELF_OK) == (model != NULL));
+    if (status != SHELF_OK) {
+        /* Only the statuses shelf.h documents for open. */
+        REQUIRE((status >= SHELF_E_BAD_MAGIC && status <= SHELF_E_BAD_METADATA) || status == SHELF_E_OUT_OF_MEMORY);
+        return;
+    }
+    size_t tail = size < 16 ? size : 16;
+    walk(model, data + size - tail, tail);
+    shelf_model_close(model);
+}
+
+/* Recomputes the checksums of the entries that lie inside the file, then the
+ * header's, as a writer would (the same as the test's reseal()). */
+static void reseal(uint8_t *file, size_t size) {
+    uint32_t count = shelf__load_u32(file + SHELF__HDR_SECTION_COUNT);
+    if (count > SHELF__MAX_SECTIONS) count = SHELF__MAX_SECTIONS;
+    size_t table_end = SHELF__HEADER_SIZE + (size_t)count * SHELF__SECTION_ENTRY_SIZE;
+    if (table_end > size) return;
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t *e = file + SHELF__HEADER_SIZE + (size_t)i * SHELF__SECTION_ENTRY_SIZE;
+        uint64_t offset = shelf__load_u64(e + SHELF__SEC_OFFSET), length = shelf__load_u64(e + SHELF__SEC_LENGTH);
+        if (length <= size && offset <= size - length)
+            shelf__store_u32(e + SHELF__SEC_CHECKSUM, shelf__crc32(0, file + offset, (size_t)length));
+    }
+    shelf__store_u32(file + SHELF__HDR_CHECKSUM, 0);
+    shelf__store_u32(file + SHELF__HDR_CHECKSUM, shelf__crc32(0, file, table_end));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    try_open(data, size);
+    if (size >= SHELF__HEADER_SIZE) {
+        /* Odd sizes go to an odd address: the loader must copy, and the copy is
+         * what gets validated. The allocation ends exactly at the data's end. */
+        size_t shift = size & 1;
+        uint8_t *buffer = malloc(size + shift);
+        if (!buffer) return 0;
+        memcpy(buffer + shift, data, size);
+        reseal(buffer + shift, size);
+        try_open(buffer + shift, size);
+        free(buffer);
+    }
+    return 0;
+}
+
+#ifdef SHELF_FUZZ_STANDALONE
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        FILE *f = fopen(argv[i], "rb");
+        if (!f) {
+            fprintf(stderr, "%s: cannot open\n", argv[i]);
+            return 1;
+        }
+        fseek(f, 0, SEEK_END);
+        long size = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        uint8_t *data = malloc(size > 0 ? (size_t)size : 1);
+        size_t got = fread(data, 1, size > 0 ? (size_t)size : 0, f);
+        fclose(f);
+        LLVMFuzzerTestOneInput(data, got);
+        free(data);
+        fprintf(stderr, "%s: ok\n", argv[i]);
+    }
+    return 0;
+}
+#endif
