@@ -8,4 +8,4 @@ out=${1:-"$top/build/models/demo.shelf"}
 mkdir -p "$(dirname "$out")"
 "$top/build/shelf" train \
   --events "$top/../shared/data/diginetica-raw/derived_views_purchases_categories.csv" --format diginetica \
-  --out "$out" --name demo --seed 1 --dims 32
+  --out "$out" --name demo --seed 1

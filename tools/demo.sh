@@ -11,13 +11,14 @@ tools/build.sh
 model=build/models/demo.shelf
 [ -f "$model" ] || models/make_demo.sh "$model"
 
-# A shopper views two products, opens a third from a search, dwells, adds it to the cart.
+# A real shopper's session from the Diginetica sample (session 156): two views, a
+# product opened from a search and read for 40 s, another added to the cart.
 session='[
-  {"type": "view",        "item": "9654",  "ts": 1700000000},
-  {"type": "view",        "item": "33043", "ts": 1700000030},
-  {"type": "search",      "item": "32118", "ts": 1700000075},
-  {"type": "dwell",       "item": "32118", "ts": 1700000090, "weight": 40},
-  {"type": "add_to_cart", "item": "32118", "ts": 1700000120}
+  {"type": "view",        "item": "21638", "ts": 1700000000},
+  {"type": "view",        "item": "7779",  "ts": 1700000030},
+  {"type": "search",      "item": "42163", "ts": 1700000075},
+  {"type": "dwell",       "item": "42163", "ts": 1700000090, "weight": 40},
+  {"type": "add_to_cart", "item": "3299",  "ts": 1700000120}
 ]'
 echo "== Scripted session on the demo model ($model)"
 echo "$session"
@@ -30,5 +31,5 @@ echo
 
 if [ -f web/demo/serve.mjs ]; then
   echo "== Demo storefront"
-  exec node web/demo/serve.mjs --model "$model"
+  exec node web/demo/serve.mjs
 fi

@@ -38,7 +38,7 @@ export const demoModel = join(repoRoot, 'build', 'models', 'demo.shelf');
 
 /** build/models/demo.shelf, trained now if absent or older than the CLI. */
 export function ensureDemoModel() {
-  return trainOnce(demoModel, ['--events', demoEvents, '--format', 'diginetica', '--name', 'demo']);
+  return trainOnce(demoModel, ['--events', demoEvents, '--format', 'diginetica', '--name', 'demo', '--seed', '1']);
 }
 
 /** A second model for the identity test: no catalog, 16 dimensions, its own seed,
