@@ -2,7 +2,7 @@
 # Reproduces the README's quality table on the standard Diginetica split:
 # trains float32 and int8 models, quantizes the float one, and evaluates each
 # scorer alone and the blend with `shelf eval` (the same recommend() as wasm).
-# Usage: tools/quality_table.sh [OUT_DIR]   (about 4 minutes on 2 cores)
+# Usage: tools/quality_table.sh [OUT_DIR]   (about 6 minutes on 2 cores)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 data="$top/../shared/data/diginetica"
@@ -22,6 +22,8 @@ eval_json() { "$shelf" eval --model "$1" --test "$data/test_prefix_label.tsv" --
 field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)
+small20_seconds=$(train small20 --neighbours 20 --dims 0)
+small10_seconds=$(train small10 --neighbours 10 --dims 0)
 float_seconds=$(train float --float)
 "$shelf" quantize --model "$out/float.shelf" --out "$out/float-quantized.shelf" 2>/dev/null
 
@@ -42,3 +44,5 @@ done
 row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"
 row "blend, int8 (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
+row "smaller: --neighbours 20 --dims 0" "$out/small20.shelf" "" "$small20_seconds"
+row "smaller: --neighbours 10 --dims 0" "$out/small10.shelf" "" "$small10_seconds"
