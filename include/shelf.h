@@ -138,7 +138,7 @@ const char *shelf_model_item_id(const shelf_model *model, uint32_t item, size_t 
 /* The sections of the model file, for inspection tools. */
 typedef struct shelf_section_info {
     const char *name;      /* "metadata", "item_ids", "covisit", ... */
-    const char *encoding;  /* "none", "float32" or "q8" */
+    const char *encoding;  /* "none", "float32", "q8" or "q8_id16" */
     uint64_t offset;       /* from the start of the file */
     uint64_t length;       /* bytes */
     uint32_t checksum;     /* CRC-32 of the section */

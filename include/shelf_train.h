@@ -129,6 +129,8 @@ typedef struct shelf_train_options {
     float validation_fraction;    /* last sessions held out to choose blend weights (default 0.1) */
     int quantize;                 /* 1: int8 parameters (default); 0: float32 (see shelf_quantize_model) */
     int64_t created;              /* unix seconds stored as the creation time; 0: now */
+    int keep_unused;              /* 1: keep scorers the blend gives no weight, to evaluate
+                                     them alone (default 0: left out of the model) */
     shelf_progress_fn progress;
     void *progress_context;
 } shelf_train_options;

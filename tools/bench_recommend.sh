@@ -42,13 +42,13 @@ measure() {  # measure LABEL MODEL TEST
 
 echo '| catalog | model | p50 µs | p99 µs | p50 µs, scalar kernel | scalar / best |'
 echo '|---|---|---|---|---|---|'
-[ -f "$out/diginetica.shelf" ] || "$shelf" train --sessions "$data/train_sessions.tsv" --out "$out/diginetica.shelf" --validation 0 2>/dev/null
+[ -f "$out/diginetica.shelf" ] || "$shelf" train --sessions "$data/train_sessions.tsv" --out "$out/diginetica.shelf" --validation 0 --keep-unused 2>/dev/null
 measure "Diginetica, 43,097 items" "$out/diginetica.shelf" "$data/test_prefix_label.tsv"
 for items in 100000 1000000; do
   if [ ! -f "$out/synthetic-$items.shelf" ]; then
     synthesize "$items" $((items * 2)) "$out/synthetic-$items.tsv"
     synthesize "$items" 5000 "$out/synthetic-$items-test.tsv" test
-    "$shelf" train --sessions "$out/synthetic-$items.tsv" --out "$out/synthetic-$items.shelf" --validation 0 --epochs 1 2>/dev/null
+    "$shelf" train --sessions "$out/synthetic-$items.tsv" --out "$out/synthetic-$items.shelf" --validation 0 --epochs 1 --keep-unused 2>/dev/null
   fi
   measure "synthetic, $(printf "%'d" "$items") items" "$out/synthetic-$items.shelf" "$out/synthetic-$items-test.tsv"
 done

@@ -22,6 +22,7 @@ eval_json() { "$shelf" eval --model "$1" --test "$data/test_prefix_label.tsv" --
 field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)
+train all-scorers --keep-unused >/dev/null
 small20_seconds=$(train small20 --neighbours 20 --dims 0)
 small10_seconds=$(train small10 --neighbours 10 --dims 0)
 float_seconds=$(train float --float)
@@ -39,7 +40,7 @@ row() {  # row LABEL MODEL [SCORERS] [SECONDS]
 echo '| model | HR@20 | MRR@20 | NDCG@20 | size | recommend() p50 / p99 µs | training s |'
 echo '|---|---|---|---|---|---|---|'
 for scorer in popularity repeat covisit sequential embedding; do
-  row "$scorer alone (int8)" "$out/int8.shelf" "$scorer"
+  row "$scorer alone (int8)" "$out/all-scorers.shelf" "$scorer"
 done
 row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"

@@ -12,7 +12,8 @@
 #define SHELF__SECTION_ALIGN 64u
 #define SHELF__MAX_SECTIONS 32u
 #define SHELF__NO_INDEX 0xFFFFFFFFu        /* empty hash slot, unknown category */
-#define SHELF__MAX_DIMS 1024u              /* 127*127*1024 < 2^31: int32 dot products cannot overflow */
+#define SHELF__MAX_DIMS 1024u
+#define SHELF__MAX_ID16_ITEMS 65536u          /* items a Q8_ID16 table can name */              /* 127*127*1024 < 2^31: int32 dot products cannot overflow */
 
 /* Header field offsets. */
 #define SHELF__HDR_MAGIC 0
@@ -48,7 +49,9 @@ typedef enum shelf__section_type {
 /* How a parameter section stores its numbers. */
 typedef enum shelf__encoding {
     SHELF__ENCODING_F32 = 0,  /* float32 values */
-    SHELF__ENCODING_Q8 = 1    /* 8-bit codes with a float32 scale per row (u8 weights, i8 embeddings) */
+    SHELF__ENCODING_Q8 = 1,   /* 8-bit codes with a float32 scale per row (u8 weights, i8 embeddings) */
+    SHELF__ENCODING_Q8_ID16 = 2 /* neighbour tables only: Q8 weights and u16 item indices, for models of
+                                   at most 65,536 items (a third smaller than Q8) */
 } shelf__encoding;
 
 /* Every section body starts with two u32 fields (a count and a second count or a
@@ -75,8 +78,12 @@ static inline uint64_t shelf__attributes_section_size(uint32_t count) {
 static inline uint64_t shelf__popularity_section_size(uint32_t count) {
     return SHELF__SECTION_PREFIX + 4u * (uint64_t)count;
 }
+/* u16 item indices are padded to a multiple of 4 bytes, so the f32 scales after them stay aligned. */
+static inline uint64_t shelf__neighbour_ids_size(uint32_t nnz, shelf__encoding encoding) {
+    return encoding == SHELF__ENCODING_Q8_ID16 ? (2u * (uint64_t)nnz + 3u) / 4u * 4u : 4u * (uint64_t)nnz;
+}
 static inline uint64_t shelf__neighbours_section_size(uint32_t rows, uint32_t nnz, shelf__encoding encoding) {
-    uint64_t csr = SHELF__SECTION_PREFIX + 4u * ((uint64_t)rows + 1u) + 4u * (uint64_t)nnz;
+    uint64_t csr = SHELF__SECTION_PREFIX + 4u * ((uint64_t)rows + 1u) + shelf__neighbour_ids_size(nnz, encoding);
     return encoding == SHELF__ENCODING_F32 ? csr + 4u * (uint64_t)nnz
                                            : csr + 4u * (uint64_t)rows + nnz;
 }

@@ -15,18 +15,24 @@ typedef struct shelf__strings {
     const char *blob;
 } shelf__strings;
 
-/* Top-M neighbours per item in CSR form. The weight of entry e of row r is
- * weights_f32[e] (F32) or weights_q8[e] * row_scales[r] (Q8). */
+/* Top-M neighbours per item in CSR form. Entry e names item items[e], or
+ * items16[e] in a Q8_ID16 table (then items is NULL); its weight is weights_f32[e]
+ * (F32) or weights_q8[e] * row_scales[r] (Q8, Q8_ID16). */
 typedef struct shelf__neighbours {
     int present;
     shelf__encoding encoding;
     uint32_t nnz;
     const uint32_t *row_start;  /* item_count + 1 */
     const uint32_t *items;      /* nnz, each < item_count */
+    const uint16_t *items16;
     const float *weights_f32;
     const float *row_scales;
     const uint8_t *weights_q8;
 } shelf__neighbours;
+
+static inline uint32_t shelf__neighbour_item(const shelf__neighbours *t, uint32_t e) {
+    return t->items16 ? t->items16[e] : t->items[e];
+}
 
 /* One row of `dims` values per item. Q8: value = rows_q8[i*dims + j] * row_scales[i],
  * codes in [-127, 127]. dims is a multiple of 16. */

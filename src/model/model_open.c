@@ -263,7 +263,9 @@ static shelf_status decode_popularity(shelf_model *m, body b) {
 }
 
 static shelf_status decode_neighbours(const shelf_model *m, body b, shelf__neighbours *out) {
-    if (b.encoding != SHELF__ENCODING_F32 && b.encoding != SHELF__ENCODING_Q8) return SHELF_E_BAD_SECTION;
+    if (b.encoding != SHELF__ENCODING_F32 && b.encoding != SHELF__ENCODING_Q8 && b.encoding != SHELF__ENCODING_Q8_ID16)
+        return SHELF_E_BAD_SECTION;
+    if (b.encoding == SHELF__ENCODING_Q8_ID16 && m->item_count > SHELF__MAX_ID16_ITEMS) return SHELF_E_BAD_SECTION;
     if (b.length < SHELF__SECTION_PREFIX) return SHELF_E_BAD_SECTION;
     shelf__encoding encoding = (shelf__encoding)b.encoding;
     uint32_t rows = shelf__load_u32(b.p);
@@ -274,15 +276,18 @@ static shelf_status decode_neighbours(const shelf_model *m, body b, shelf__neigh
     const uint8_t *p = b.p + SHELF__SECTION_PREFIX;
     const uint32_t *row_start = u32_view(p);
     p += 4 * ((size_t)rows + 1);
-    const uint32_t *items = u32_view(p);
-    p += 4 * (size_t)nnz;
+    shelf__neighbours n = {1, encoding, nnz, row_start, NULL, NULL, NULL, NULL, NULL};
+    if (encoding == SHELF__ENCODING_Q8_ID16)
+        n.items16 = (const uint16_t *)(const void *)p;  /* 4-aligned: every section and every array before it is */
+    else
+        n.items = u32_view(p);
+    p += (size_t)shelf__neighbour_ids_size(nnz, encoding);
     if (row_start[0] != 0 || row_start[rows] != nnz) return SHELF_E_BAD_SECTION;
     for (uint32_t r = 0; r < rows; r++)
         if (row_start[r + 1] < row_start[r]) return SHELF_E_BAD_SECTION;
     for (uint32_t e = 0; e < nnz; e++)
-        if (items[e] >= m->item_count) return SHELF_E_BAD_SECTION;
+        if (shelf__neighbour_item(&n, e) >= m->item_count) return SHELF_E_BAD_SECTION;
 
-    shelf__neighbours n = {1, encoding, nnz, row_start, items, NULL, NULL, NULL};
     if (encoding == SHELF__ENCODING_F32) {
         n.weights_f32 = f32_view(p);
         for (uint32_t e = 0; e < nnz; e++)

@@ -25,8 +25,7 @@ static float event_factor(const shelf__blend *blend, const shelf__scorer_setting
 }
 
 static float neighbour_weight(const shelf__neighbours *t, uint32_t row, uint32_t e) {
-    return t->encoding == SHELF__ENCODING_Q8 ? (float)t->weights_q8[e] * t->row_scales[row]
-                                             : t->weights_f32[e];
+    return t->encoding == SHELF__ENCODING_F32 ? t->weights_f32[e] : (float)t->weights_q8[e] * t->row_scales[row];
 }
 
 static void add_neighbours(const shelf__neighbours *t, float weight, const shelf__blend *blend,
@@ -37,7 +36,10 @@ static void add_neighbours(const shelf__neighbours *t, float weight, const shelf
         float c = weight * event_factor(blend, s, events, count, i);
         if (c == 0) continue;
         uint32_t begin = t->row_start[row], end = t->row_start[row + 1];
-        if (t->encoding == SHELF__ENCODING_Q8) {
+        if (t->items16) {
+            float cq = c * t->row_scales[row];
+            for (uint32_t e = begin; e < end; e++) scores[t->items16[e]] += cq * (float)t->weights_q8[e];
+        } else if (t->encoding == SHELF__ENCODING_Q8) {
             float cq = c * t->row_scales[row];
             for (uint32_t e = begin; e < end; e++) scores[t->items[e]] += cq * (float)t->weights_q8[e];
         } else {
@@ -150,7 +152,7 @@ static float neighbour_share(const shelf__neighbours *t, float weight, const she
     for (uint32_t i = 0; i < count; i++) {
         uint32_t row = events[i].item;
         for (uint32_t e = t->row_start[row]; e < t->row_start[row + 1]; e++) {
-            if (t->items[e] != item) continue;
+            if (shelf__neighbour_item(t, e) != item) continue;
             float part = weight * event_factor(blend, s, events, count, i) * neighbour_weight(t, row, e);
             total += part;
             if (part > best) {

@@ -197,7 +197,15 @@ static void put_neighbours(uint8_t *p, const shelf__neighbour_spec *n, uint32_t 
     shelf__store_u32(p + 4, nnz);
     p += SHELF__SECTION_PREFIX;
     for (uint32_t r = 0; r <= rows; r++, p += 4) shelf__store_u32(p, n->row_start[r]);
-    for (uint32_t e = 0; e < nnz; e++, p += 4) shelf__store_u32(p, n->items[e]);
+    if (encoding == SHELF__ENCODING_Q8_ID16) {
+        for (uint32_t e = 0; e < nnz; e++) {
+            p[2 * (size_t)e] = (uint8_t)n->items[e];
+            p[2 * (size_t)e + 1] = (uint8_t)(n->items[e] >> 8);
+        }
+        p += shelf__neighbour_ids_size(nnz, encoding);  /* the padding stays zero */
+    } else {
+        for (uint32_t e = 0; e < nnz; e++, p += 4) shelf__store_u32(p, n->items[e]);
+    }
     if (encoding == SHELF__ENCODING_F32) {
         for (uint32_t e = 0; e < nnz; e++, p += 4) shelf__store_f32(p, n->weights[e]);
         return;
@@ -252,6 +260,8 @@ shelf_status shelf__model_write(const shelf__model_spec *spec, uint8_t **out, si
     const uint32_t count = spec->item_count;
     const uint32_t capacity = index_capacity(count);
     const shelf__encoding params = spec->quantize ? SHELF__ENCODING_Q8 : SHELF__ENCODING_F32;
+    /* Small catalogs name their neighbours in 16 bits: a third off every table. */
+    const shelf__encoding tables = spec->quantize && count <= SHELF__MAX_ID16_ITEMS ? SHELF__ENCODING_Q8_ID16 : params;
     const size_t metadata_size = strlen(spec->metadata_json);
 
     /* Sections in type order, which is also file order. */
@@ -267,11 +277,11 @@ shelf_status shelf__model_write(const shelf__model_spec *spec, uint8_t **out, si
     }
     plan[n++] = (planned){SHELF__SECTION_POPULARITY, SHELF__ENCODING_F32, 0, shelf__popularity_section_size(count)};
     if (spec->covisit.row_start)
-        plan[n++] = (planned){SHELF__SECTION_COVISIT, params, 0,
-                              shelf__neighbours_section_size(count, spec->covisit.row_start[count], params)};
+        plan[n++] = (planned){SHELF__SECTION_COVISIT, tables, 0,
+                              shelf__neighbours_section_size(count, spec->covisit.row_start[count], tables)};
     if (spec->sequential.row_start)
-        plan[n++] = (planned){SHELF__SECTION_SEQUENTIAL, params, 0,
-                              shelf__neighbours_section_size(count, spec->sequential.row_start[count], params)};
+        plan[n++] = (planned){SHELF__SECTION_SEQUENTIAL, tables, 0,
+                              shelf__neighbours_section_size(count, spec->sequential.row_start[count], tables)};
     if (spec->embeddings)
         plan[n++] = (planned){SHELF__SECTION_EMBEDDINGS, params, 0, shelf__embeddings_section_size(count, spec->dims, params)};
 
@@ -298,8 +308,8 @@ shelf_status shelf__model_write(const shelf__model_spec *spec, uint8_t **out, si
             break;
         case SHELF__SECTION_ITEM_ATTRIBUTES: put_attributes(p, spec); break;
         case SHELF__SECTION_POPULARITY: put_popularity(p, spec->popularity, count); break;
-        case SHELF__SECTION_COVISIT: put_neighbours(p, &spec->covisit, count, params); break;
-        case SHELF__SECTION_SEQUENTIAL: put_neighbours(p, &spec->sequential, count, params); break;
+        case SHELF__SECTION_COVISIT: put_neighbours(p, &spec->covisit, count, tables); break;
+        case SHELF__SECTION_SEQUENTIAL: put_neighbours(p, &spec->sequential, count, tables); break;
         case SHELF__SECTION_EMBEDDINGS: put_embeddings(p, spec->embeddings, count, spec->dims, params); break;
         default: break;
         }

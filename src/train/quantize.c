@@ -67,6 +67,20 @@ static shelf_status embedding_values(const shelf__embeddings *e, uint32_t rows, 
     return SHELF_OK;
 }
 
+/* A table's item indices as u32, widened into *owned when they are stored in 16 bits. */
+static shelf_status neighbour_items(const shelf__neighbours *t, const uint32_t **items, uint32_t **owned) {
+    *owned = NULL;
+    if (t->items) {
+        *items = t->items;
+        return SHELF_OK;
+    }
+    uint32_t *wide = malloc(((size_t)t->nnz + 1) * sizeof *wide);
+    if (!wide) return SHELF_E_OUT_OF_MEMORY;
+    for (uint32_t e = 0; e < t->nnz; e++) wide[e] = t->items16[e];
+    *items = *owned = wide;
+    return SHELF_OK;
+}
+
 static int has_float_parameters(const shelf_model *m) {
     return (m->covisit.present && m->covisit.encoding == SHELF__ENCODING_F32) ||
            (m->sequential.present && m->sequential.encoding == SHELF__ENCODING_F32) ||
@@ -98,6 +112,7 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
     const char **ids = malloc((size_t)count * sizeof *ids);
     const char **categories = malloc(((size_t)m->categories.count + 1) * sizeof *categories);
     float *covisit = NULL, *sequential = NULL, *embeddings = NULL;
+    uint32_t *covisit_items = NULL, *sequential_items = NULL;
     shelf__model_spec spec;
     memset(&spec, 0, sizeof spec);
     status = ids && categories ? SHELF_OK : SHELF_E_OUT_OF_MEMORY;
@@ -121,12 +136,12 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
     if (status == SHELF_OK && m->covisit.present) {
         status = neighbour_weights(&m->covisit, count, &spec.covisit.weights, &covisit);
         spec.covisit.row_start = m->covisit.row_start;
-        spec.covisit.items = m->covisit.items;
+        if (status == SHELF_OK) status = neighbour_items(&m->covisit, &spec.covisit.items, &covisit_items);
     }
     if (status == SHELF_OK && m->sequential.present) {
         status = neighbour_weights(&m->sequential, count, &spec.sequential.weights, &sequential);
         spec.sequential.row_start = m->sequential.row_start;
-        spec.sequential.items = m->sequential.items;
+        if (status == SHELF_OK) status = neighbour_items(&m->sequential, &spec.sequential.items, &sequential_items);
     }
     if (status == SHELF_OK && m->embeddings.present) {
         status = embedding_values(&m->embeddings, count, &spec.embeddings, &embeddings);
@@ -147,6 +162,8 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
     free(embeddings);
     free(sequential);
     free(covisit);
+    free(sequential_items);
+    free(covisit_items);
     free(categories);
     free(ids);
     shelf_model_close(m);

@@ -104,6 +104,7 @@ typedef struct train_facts {
     const shelf__covisit_options *covisit;
     uint32_t sequential_distance;
     const shelf__tuning_report *report;  /* NULL when no blend search ran */
+    uint32_t left_out;                   /* SHELF_SCORER_* bits not in the model */
 } train_facts;
 
 static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_t dims, const shelf__blend *b,
@@ -136,8 +137,12 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
              (unsigned long long)f->validation_sessions);
     text_add(&t, "    \"neighbours\": %u, \"covisit\": {\"recent_sessions\": %u, \"distance_decay\": %.9g, \"recency_decay\": %.9g, \"idf_power\": %.9g},\n",
              o->neighbours, f->covisit->recent_sessions, f->covisit->distance_decay, f->covisit->recency_decay, f->covisit->idf_power);
-    text_add(&t, "    \"sequential\": {\"max_distance\": %u}, \"embedding\": {\"dims\": %u, \"epochs\": %u}",
-             f->sequential_distance, dims, o->epochs);
+    text_add(&t, "    \"sequential\": {\"max_distance\": %u}, \"embedding\": {\"dims\": %u, \"epochs\": %u},\n",
+             f->sequential_distance, o->dims, o->epochs);
+    text_add(&t, "    \"left_out\": [");
+    for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
+        if (f->left_out & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", scorer_names[s]);
+    text_add(&t, "]");
     if (f->report) {
         const shelf__tuning_report *r = f->report;
         text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
@@ -167,18 +172,21 @@ static void learned_free(learned *l) {
     free(l->embeddings);
 }
 
-static shelf_status learn(const shelf__item_sessions *s, const shelf_train_options *o,
+/* Learns the scorers in `wanted` (SHELF_SCORER_* bits; popularity always). */
+static shelf_status learn(const shelf__item_sessions *s, const shelf_train_options *o, uint32_t wanted,
                           const shelf__covisit_options *covisit, uint32_t max_distance, learned *out) {
     memset(out, 0, sizeof *out);
     out->popularity = malloc((size_t)s->item_count * sizeof(float));
     if (!out->popularity) return SHELF_E_OUT_OF_MEMORY;
     shelf__train_popularity(s, out->popularity);
+    shelf_status status = SHELF_OK;
     if (o->progress) o->progress(o->progress_context, "counting neighbours", 0, 2);
-    shelf_status status = shelf__train_covisit(s, covisit, &out->covisit);
+    if (wanted & SHELF_SCORER_COVISIT) status = shelf__train_covisit(s, covisit, &out->covisit);
     if (o->progress) o->progress(o->progress_context, "counting neighbours", 1, 2);
-    if (status == SHELF_OK) status = shelf__train_sequential(s, o->neighbours, max_distance, &out->sequential);
+    if (status == SHELF_OK && (wanted & SHELF_SCORER_SEQUENTIAL))
+        status = shelf__train_sequential(s, o->neighbours, max_distance, &out->sequential);
     if (o->progress) o->progress(o->progress_context, "counting neighbours", 2, 2);
-    if (status == SHELF_OK && o->dims) {
+    if (status == SHELF_OK && o->dims && (wanted & SHELF_SCORER_EMBEDDING)) {
         shelf__embedding_options e = {o->dims, o->epochs, 3, 5, 0.025f, o->seed, o->progress, o->progress_context};
         status = shelf__train_embeddings(s, &e, &out->embeddings);
     }
@@ -232,7 +240,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     default_blend(&blend, o->dims != 0);
     shelf__tuning_report report;
     memset(&report, 0, sizeof report);
-    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL};
+    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL, 0};
 
     shelf_status status = SHELF_OK;
     uint64_t cut = (uint64_t)((double)d->session_count * (1.0 - o->validation_fraction));
@@ -243,7 +251,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
         newer.count = d->session_count - cut;
         newer.start = d->session_start + cut;
         learned part;
-        status = learn(&older, o, &covisit, max_distance, &part);
+        status = learn(&older, o, SHELF_SCORER_ALL, &covisit, max_distance, &part);
         if (status != SHELF_OK) {
             free(items);
             return fail(diag, status, "training on the older sessions failed: %s", shelf_status_message(status));
@@ -270,14 +278,24 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
         facts.validation_sessions = d->session_count - cut;
     }
 
+    /* A scorer the blend gives no weight would only cost bytes and time: it is left
+     * out, unless asked for (to evaluate it alone). */
+    uint32_t wanted = SHELF_SCORER_ALL;
+    if (!o->keep_unused) {
+        if (blend.scorers[SHELF__SCORER_COVISIT].weight == 0) wanted &= ~SHELF_SCORER_COVISIT;
+        if (blend.scorers[SHELF__SCORER_SEQUENTIAL].weight == 0) wanted &= ~SHELF_SCORER_SEQUENTIAL;
+        if (blend.scorers[SHELF__SCORER_EMBEDDING].weight == 0) wanted &= ~SHELF_SCORER_EMBEDDING;
+    }
+    const uint32_t dims = (wanted & SHELF_SCORER_EMBEDDING) ? o->dims : 0;
+    facts.left_out = SHELF_SCORER_ALL & ~wanted;
     learned full;
-    status = learn(&all, o, &covisit, max_distance, &full);
+    status = learn(&all, o, wanted, &covisit, max_distance, &full);
     free(items);
     if (status != SHELF_OK) return fail(diag, status, "training failed: %s", shelf_status_message(status));
-    char *meta = metadata_json(o, d->item_count, o->dims, &blend, &facts);
+    char *meta = metadata_json(o, d->item_count, dims, &blend, &facts);
     uint8_t *bytes = NULL;
     size_t length = 0;
-    status = meta ? write_model(d, &full, o->dims, o->quantize, meta, &bytes, &length) : SHELF_E_OUT_OF_MEMORY;
+    status = meta ? write_model(d, &full, dims, o->quantize, meta, &bytes, &length) : SHELF_E_OUT_OF_MEMORY;
     learned_free(&full);
     free(meta);
     if (status != SHELF_OK) return fail(diag, status, "writing the model failed: %s", shelf_status_message(status));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "model_internal.h"
 #include "model_writer.h"
 #include "shelf.h"
 
@@ -325,7 +326,61 @@ static void test_lookups(shelf_model *model) {
     CHECK(shelf_model_section_count(model) >= 7);
 }
 
+/* Neighbour tables name items in 16 bits up to 65,536 items, in 32 bits beyond:
+ * both sides of the edge, through recommend(). */
+static void test_wide_catalogs(void) {
+    const uint32_t sizes[] = {65536, 65537};
+    for (int k = 0; k < 2; k++) {
+        uint32_t n = sizes[k];
+        char **ids = malloc(n * sizeof *ids);
+        uint32_t *start = malloc((n + 1) * sizeof *start), *items = malloc(n * sizeof *items);
+        float *weights = malloc(n * sizeof *weights), *popularity = calloc(n, sizeof *popularity);
+        for (uint32_t i = 0; i < n; i++) {
+            ids[i] = malloc(12);
+            snprintf(ids[i], 12, "%u", i);
+            start[i] = i;
+            items[i] = (i + 1) % n;  /* the last item's neighbour is item 0 */
+            weights[i] = 1.0f;
+        }
+        start[n] = n;
+        shelf__model_spec spec = {0};
+        spec.metadata_json = "{\"name\": \"wide\", \"scorers\": {\"covisit\": {\"weight\": 1}}}";
+        spec.item_count = n;
+        spec.item_ids = (const char *const *)ids;
+        spec.popularity = popularity;
+        spec.covisit = (shelf__neighbour_spec){start, items, weights};
+        spec.quantize = 1;
+        uint8_t *bytes = NULL;
+        size_t size = 0;
+        shelf_model *model = NULL;
+        CHECK_STATUS(shelf__model_write(&spec, &bytes, &size), SHELF_OK);
+        CHECK_STATUS(shelf_model_open(bytes, size, &model), SHELF_OK);
+        if (model) {
+            CHECK(model->covisit.encoding == (n <= 65536 ? SHELF__ENCODING_Q8_ID16 : SHELF__ENCODING_Q8));
+            shelf_session *s;
+            CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+            CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, n - 1, 1, 1), SHELF_OK);
+            CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, n - 2, 2, 1), SHELF_OK);
+            shelf_request r;
+            shelf_request_init(&r);
+            r.k = 2;
+            shelf_result out[2];
+            size_t count = 0;
+            CHECK_STATUS(shelf_recommend(s, &r, out, 2, &count), SHELF_OK);
+            /* n-2 is newest: its neighbour n-1 first, then n-1's neighbour 0. */
+            CHECK(count == 2 && out[0].item == n - 1 && out[1].item == 0);
+            CHECK(out[1].reason == SHELF_REASON_VIEWED_TOGETHER && out[1].reason_item == n - 1);
+            shelf_session_free(s);
+        }
+        shelf_model_close(model);
+        free(bytes);
+        for (uint32_t i = 0; i < n; i++) free(ids[i]);
+        free(ids); free(start); free(items); free(weights); free(popularity);
+    }
+}
+
 int main(void) {
+    test_wide_catalogs();
     test_version_and_statuses();
     test_null_arguments();
     shelf_model *model = build_model("api-test");

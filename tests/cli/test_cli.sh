@@ -33,13 +33,20 @@ done
 expect_ok "version" "$shelf" version
 
 export SOURCE_DATE_EPOCH=1700000000
-expect_ok "train small" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/a.shelf" --name small --seed 7 --dims 16 --epochs 2
-expect_ok "train small again" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/b.shelf" --name small --seed 7 --dims 16 --epochs 2
+expect_ok "train small" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/a.shelf" --name small --seed 7 --dims 16 --epochs 2 --keep-unused
+expect_ok "train small again" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/b.shelf" --name small --seed 7 --dims 16 --epochs 2 --keep-unused
 checks=$((checks + 1)); cmp -s "$tmp/a.shelf" "$tmp/b.shelf" || fail "same data and seed gave different models"
 expect_ok "train float" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/f.shelf" --seed 7 --dims 16 --epochs 2 --float
 expect_ok "quantize" "$shelf" quantize --model "$tmp/f.shelf" --out "$tmp/q.shelf"
 checks=$((checks + 1)); [ "$(stat -c %s "$tmp/q.shelf")" -lt "$(stat -c %s "$tmp/f.shelf")" ] || fail "quantized model is not smaller"
 
+# By default a scorer the blend gives no weight is left out, and the metadata says so.
+expect_ok "train small, default" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/lean.shelf" --name small --seed 7 --dims 16 --epochs 2
+expect_ok "inspect lean" "$shelf" inspect "$tmp/lean.shelf"
+checks=$((checks + 1)); grep -q '"left_out": \[' "$tmp/out" || fail "inspect shows no left_out list"
+if grep -q '"left_out": \[.*"embedding"' "$tmp/out"; then
+  checks=$((checks + 1)); ! grep -qE '^embeddings ' "$tmp/out" || fail "embeddings left out but still in the model"
+fi
 expect_ok "inspect" "$shelf" inspect "$tmp/a.shelf"
 for word in covisit sequential embeddings popularity item_ids '"seed": 7'; do
   checks=$((checks + 1)); grep -q -- "$word" "$tmp/out" || fail "inspect does not show $word"

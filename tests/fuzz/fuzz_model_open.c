@@ -44,7 +44,7 @@ static void walk_neighbours(const shelf__neighbours *n, uint32_t count) {
     for (uint32_t r = 0; r < count; r++) {
         REQUIRE(n->row_start[r] <= n->row_start[r + 1]);
         for (uint32_t e = n->row_start[r]; e < n->row_start[r + 1]; e++) {
-            REQUIRE(n->items[e] < count);
+            REQUIRE(shelf__neighbour_item(n, e) < count);
             float w = n->encoding == SHELF__ENCODING_F32 ? n->weights_f32[e] : n->weights_q8[e] * n->row_scales[r];
             REQUIRE(w >= 0.0f);
             sum += w;

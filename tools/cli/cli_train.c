@@ -33,6 +33,8 @@ static const char usage[] =
     "  --epochs E           embedding epochs (default 5)\n"
     "  --validation F       fraction of newest sessions held out for the blend (default 0.1)\n"
     "  --float              keep float32 parameters (see 'shelf quantize')\n"
+    "  --keep-unused        keep scorers the blend gives no weight (to evaluate them alone\n"
+    "                       with 'shelf eval --scorers'); by default they are left out\n"
     "\n"
     "SOURCE_DATE_EPOCH, when set, is stored as the creation time, so that two runs\n"
     "with the same inputs and seed write byte-identical models.\n";
@@ -99,6 +101,7 @@ int cli_train(int argc, char **argv) {
         else if (cli_flag(argv[i], "--iso-time")) iso_time = 1;
         else if (cli_flag(argv[i], "--skip-bad-lines")) skip_bad = 1;
         else if (cli_flag(argv[i], "--float")) options.quantize = 0;
+        else if (cli_flag(argv[i], "--keep-unused")) options.keep_unused = 1;
         else return cli_usage_error(usage, "train: unknown option '%s'", argv[i]);
     }
     if (!inputs_count) return cli_usage_error(usage, "train: give --sessions FILE or --events FILE");
