@@ -72,7 +72,19 @@ static void evaluate(const tuning *t, const float *w, double *hr, double *mrr) {
     *mrr = t->cases ? 100.0 * reciprocal / t->cases : 0;
 }
 
-static double objective(double hr, double mrr) { return hr + 2 * mrr; }
+/* The best blend seen so far, by HR@20 + 2 MRR@20 (both count; MRR's scale is smaller). */
+typedef struct search {
+    double objective, hr, mrr;
+} search;
+
+/* Evaluates the weights; keeps them as the best if they beat it. */
+static int improves(search *best, const tuning *t, const float *w) {
+    double hr, mrr;
+    evaluate(t, w, &hr, &mrr);
+    if (hr + 2 * mrr <= best->objective + 1e-9) return 0;
+    *best = (search){hr + 2 * mrr, hr, mrr};
+    return 1;
+}
 
 static void tuning_free(tuning *t) {
     free(t->prefix_start); free(t->prefix_length); free(t->label); free(t->events);
@@ -208,9 +220,8 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
     }
     float w[COLS];
     for (int k = 0; k < COLS; k++) w[k] = blend->scorers[col_scorer[k]].weight;
-    double hr, mrr;
-    evaluate(&t, w, &hr, &mrr);
-    double best = objective(hr, mrr);
+    search best = {-1, 0, 0};
+    improves(&best, &t, w);
 
     /* Each scorer alone, for the report. */
     for (int k = 0; k < COLS; k++) {
@@ -241,16 +252,10 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
             for (size_t i = 0; i < count; i++) {
                 float saved = w[k];
                 w[k] = current > 0 ? current * steps[i] : steps[i];
-                double h, m;
-                evaluate(&t, w, &h, &m);
-                if (objective(h, m) > best + 1e-9) {
-                    best = objective(h, m);
-                    hr = h;
-                    mrr = m;
+                if (improves(&best, &t, w))
                     improved = 1;
-                } else {
+                else
                     w[k] = saved;
-                }
             }
         }
         /* Position decays of the sparse scorers (the embedding's would need a full pass per try). */
@@ -262,12 +267,7 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
                 fill_column(&t, blend, k, decay, trial);
                 float *saved = t.column[k];
                 t.column[k] = trial;
-                double h, m;
-                evaluate(&t, w, &h, &m);
-                if (objective(h, m) > best + 1e-9) {
-                    best = objective(h, m);
-                    hr = h;
-                    mrr = m;
+                if (improves(&best, &t, w)) {
                     improved = 1;
                     s->position_decay = decay;
                     trial = saved;  /* the old column becomes the next scratch */
@@ -281,8 +281,8 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
     }
     for (int k = 0; k < COLS; k++) blend->scorers[col_scorer[k]].weight = w[k];
     report->cases = t.cases;
-    report->hr = hr;
-    report->mrr = mrr;
+    report->hr = best.hr;
+    report->mrr = best.mrr;
     free(trial);
     tuning_free(&t);
     return SHELF_OK;
