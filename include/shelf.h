@@ -42,7 +42,8 @@
  *
  * Errors. Every fallible function returns a shelf_status; SHELF_OK is zero, and
  * shelf_status_name() names every other value. The library never aborts, never
- * prints, keeps no global state beyond a read-only kernel choice made once, and
+ * prints, keeps no global state beyond what it computes once and never changes
+ * (the kernel choice, the CRC-32 table), and
  * never reads or writes outside the buffers it is given. Outputs are written only
  * on success, unless a function says otherwise.
  *
