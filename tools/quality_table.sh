@@ -23,8 +23,9 @@ field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)
 train all-scorers --keep-unused >/dev/null
-small20_seconds=$(train small20 --neighbours 20 --dims 0)
-small10_seconds=$(train small10 --neighbours 10 --dims 0)
+lean_seconds=$(train lean --drop-tolerance 0.3)
+small20_seconds=$(train small20 --neighbours 20 --dims 0 --drop-tolerance 0.3)
+small10_seconds=$(train small10 --neighbours 10 --dims 0 --drop-tolerance 0.3)
 float_seconds=$(train float --float)
 "$shelf" quantize --model "$out/float.shelf" --out "$out/float-quantized.shelf" 2>/dev/null
 
@@ -45,5 +46,6 @@ done
 row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"
 row "blend, int8 (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
-row "smaller: --neighbours 20 --dims 0" "$out/small20.shelf" "" "$small20_seconds"
-row "smaller: --neighbours 10 --dims 0" "$out/small10.shelf" "" "$small10_seconds"
+row "smaller: --drop-tolerance 0.3" "$out/lean.shelf" "" "$lean_seconds"
+row "smaller: --neighbours 20 --dims 0 --drop-tolerance 0.3" "$out/small20.shelf" "" "$small20_seconds"
+row "smaller: --neighbours 10 --dims 0 --drop-tolerance 0.3" "$out/small10.shelf" "" "$small10_seconds"

@@ -21,6 +21,8 @@ void shelf_train_options_init(shelf_train_options *o) {
     o->seed = 1;
     o->name = "shelf";
     o->neighbours = 50;
+    o->min_weight = 0.05f;
+    o->drop_tolerance = 0.0f;
     o->dims = 64;
     o->epochs = 5;
     o->validation_fraction = 0.1f;
@@ -135,8 +137,8 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
     text_add(&t, "    \"sessions\": %llu, \"events\": %llu, \"train_sessions\": %llu, \"validation_sessions\": %llu,\n",
              (unsigned long long)f->sessions, (unsigned long long)f->events, (unsigned long long)f->train_sessions,
              (unsigned long long)f->validation_sessions);
-    text_add(&t, "    \"neighbours\": %u, \"covisit\": {\"recent_sessions\": %u, \"distance_decay\": %.9g, \"recency_decay\": %.9g, \"idf_power\": %.9g},\n",
-             o->neighbours, f->covisit->recent_sessions, f->covisit->distance_decay, f->covisit->recency_decay, f->covisit->idf_power);
+    text_add(&t, "    \"neighbours\": %u, \"min_weight\": %.9g, \"covisit\": {\"recent_sessions\": %u, \"distance_decay\": %.9g, \"recency_decay\": %.9g, \"idf_power\": %.9g},\n",
+             o->neighbours, o->min_weight, f->covisit->recent_sessions, f->covisit->distance_decay, f->covisit->recency_decay, f->covisit->idf_power);
     text_add(&t, "    \"sequential\": {\"max_distance\": %u}, \"embedding\": {\"dims\": %u, \"epochs\": %u},\n",
              f->sequential_distance, o->dims, o->epochs);
     text_add(&t, "    \"left_out\": [");
@@ -148,7 +150,10 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
         text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
         for (int s = 0; s < SHELF__SCORER_COUNT; s++)
             text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", scorer_names[s], r->alone_hr[s], r->alone_mrr[s]);
-        text_add(&t, "}}");
+        text_add(&t, "}, \"dropped_for_size\": [");
+        for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
+            if (r->dropped & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", scorer_names[s]);
+        text_add(&t, "]}");
     }
     text_add(&t, "\n  }\n}\n");
     if (t.failed) {
@@ -184,7 +189,7 @@ static shelf_status learn(const shelf__item_sessions *s, const shelf_train_optio
     if (wanted & SHELF_SCORER_COVISIT) status = shelf__train_covisit(s, covisit, &out->covisit);
     if (o->progress) o->progress(o->progress_context, "counting neighbours", 1, 2);
     if (status == SHELF_OK && (wanted & SHELF_SCORER_SEQUENTIAL))
-        status = shelf__train_sequential(s, o->neighbours, max_distance, &out->sequential);
+        status = shelf__train_sequential(s, covisit->limits, max_distance, &out->sequential);
     if (o->progress) o->progress(o->progress_context, "counting neighbours", 2, 2);
     if (status == SHELF_OK && o->dims && (wanted & SHELF_SCORER_EMBEDDING)) {
         shelf__embedding_options e = {o->dims, o->epochs, 3, 5, 0.025f, o->seed, o->progress, o->progress_context};
@@ -222,6 +227,10 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     if (!d || !o || !model || !size) return fail(diag, SHELF_E_NULL_ARGUMENT, "a required argument is NULL");
     if (o->dims % 16 || o->dims > 1024) return fail(diag, SHELF_E_BAD_ARGUMENT, "dims must be a multiple of 16 up to 1024, not %u", o->dims);
     if (o->neighbours < 1 || o->neighbours > 10000) return fail(diag, SHELF_E_BAD_ARGUMENT, "neighbours must be in 1..10000, not %u", o->neighbours);
+    if (!(o->drop_tolerance >= 0 && o->drop_tolerance <= 100))
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "the drop tolerance must be in [0, 100] points");
+    if (!(o->min_weight >= 0 && o->min_weight < 1))
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "the minimum neighbour weight must be in [0, 1)");
     if (!(o->validation_fraction >= 0 && o->validation_fraction <= 0.5f))
         return fail(diag, SHELF_E_BAD_ARGUMENT, "validation fraction must be in [0, 0.5]");
     if (o->dims && o->epochs == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "epochs must be at least 1 with embeddings");
@@ -234,7 +243,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     for (uint64_t e = 0; e < d->event_count; e++) items[e] = d->events[e].item;
     shelf__item_sessions all = {d->item_count, d->session_count, d->session_start, items};
 
-    const shelf__covisit_options covisit = {o->neighbours, 500, 2.0f, 200.0f, 1.0f};
+    const shelf__covisit_options covisit = {{o->neighbours, o->min_weight}, 500, 2.0f, 200.0f, 1.0f};
     const uint32_t max_distance = 10;
     shelf__blend blend;
     default_blend(&blend, o->dims != 0);
@@ -265,7 +274,8 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
         shelf_model *validation_model = NULL;
         if (status == SHELF_OK) status = shelf_model_open(bytes, length, &validation_model);
         if (status == SHELF_OK) {
-            status = shelf__tune_blend(validation_model, &newer, TUNING_CASES, &blend, &report, o->progress, o->progress_context);
+            status = shelf__tune_blend(validation_model, &newer, TUNING_CASES, o->drop_tolerance, &blend, &report,
+                                       o->progress, o->progress_context);
             if (report.cases) facts.report = &report;
         }
         shelf_model_close(validation_model);

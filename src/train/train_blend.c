@@ -210,7 +210,7 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
 }
 
 shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessions *validation,
-                               uint32_t max_cases, shelf__blend *blend, shelf__tuning_report *report,
+                               uint32_t max_cases, float drop_tolerance, shelf__blend *blend, shelf__tuning_report *report,
                                shelf_progress_fn progress, void *progress_context) {
     tuning t = {0};
     shelf_status status = tuning_build(&t, model, validation, blend, max_cases);
@@ -278,6 +278,24 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
         }
         if (progress) progress(progress_context, "choosing blend weights", ++round_work, 4);
         if (!improved) break;
+    }
+    /* A table that adds less than `drop_tolerance` to the objective is not worth
+     * its bytes: give it no weight (the trainer then leaves it out of the model).
+     * Largest tables first; each decision is made on the blend left by the last. */
+    static const int droppable[] = {COL_EMBEDDING, COL_SEQUENTIAL, COL_COVISIT};
+    for (size_t i = 0; i < sizeof droppable / sizeof droppable[0]; i++) {
+        int k = droppable[i];
+        if (w[k] == 0) continue;
+        float saved = w[k];
+        w[k] = 0;
+        double hr, mrr;
+        evaluate(&t, w, &hr, &mrr);
+        if (hr + 2 * mrr >= best.objective - drop_tolerance) {
+            best = (search){hr + 2 * mrr, hr, mrr};
+            report->dropped |= 1u << col_scorer[k];
+        } else {
+            w[k] = saved;
+        }
     }
     for (int k = 0; k < COLS; k++) blend->scorers[col_scorer[k]].weight = w[k];
     report->cases = t.cases;

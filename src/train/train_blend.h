@@ -10,13 +10,16 @@ typedef struct shelf__tuning_report {
     double hr, mrr;                              /* the chosen blend */
     double alone_hr[SHELF__SCORER_COUNT];        /* each scorer alone, at the starting decays */
     double alone_mrr[SHELF__SCORER_COUNT];
+    uint32_t dropped;                            /* 1 << SHELF__SCORER_*: given no weight for its size */
 } shelf__tuning_report;
 
 /* Improves `blend` (weights and position decays; starts from its values) on the
  * next-item cases of the validation sessions, scoring with `model` (trained
- * without them). At most max_cases cases, evenly spread. */
+ * without them). At most max_cases cases, evenly spread. Then a neighbour table or
+ * the embeddings whose removal costs less than drop_tolerance points of
+ * HR@20 + 2 MRR@20 get weight 0. */
 shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessions *validation,
-                               uint32_t max_cases, shelf__blend *blend, shelf__tuning_report *report,
+                               uint32_t max_cases, float drop_tolerance, shelf__blend *blend, shelf__tuning_report *report,
                                shelf_progress_fn progress, void *progress_context);
 
 #endif

@@ -24,11 +24,19 @@ typedef struct shelf__table {
 
 void shelf__table_free(shelf__table *table);
 
+/* Which neighbours a row keeps: at most `neighbours`, each weighing at least
+ * min_weight times the row's largest (weaker ones carry little signal, and their
+ * 8-bit codes would be coarse anyway). */
+typedef struct shelf__row_limits {
+    uint32_t neighbours;
+    float min_weight;
+} shelf__row_limits;
+
 /* "Viewed together": for each item, its co-occurrences in the `recent_sessions` most
  * recent sessions that contain it, weighted by exp(-(distance-1)/distance_decay) and
  * by the session's recency rank exp(-rank/recency_decay), times idf(j)^idf_power. */
 typedef struct shelf__covisit_options {
-    uint32_t neighbours;
+    shelf__row_limits limits;
     uint32_t recent_sessions;
     float distance_decay;
     float recency_decay;
@@ -40,7 +48,7 @@ shelf_status shelf__train_covisit(const shelf__item_sessions *sessions, const sh
 
 /* "Viewed next": sequential rules, item j at distance d <= max_distance after item i
  * adds 1/d to (i, j). */
-shelf_status shelf__train_sequential(const shelf__item_sessions *sessions, uint32_t neighbours,
+shelf_status shelf__train_sequential(const shelf__item_sessions *sessions, shelf__row_limits limits,
                                      uint32_t max_distance, shelf__table *out);
 
 /* Popularity with recency: an occurrence in the session `age` sessions before the

@@ -70,8 +70,9 @@ static int by_weight_then_item(const void *a, const void *b) {
     return x->item < y->item ? -1 : (x->item > y->item);
 }
 
-/* Keeps the `keep` heaviest entries of the row (times factor[item] if given), scaled to a maximum of 1. */
-static shelf_status row_finish(row_builder *b, shelf__table *t, uint32_t row, uint32_t keep,
+/* Keeps the heaviest entries of the row (times factor[item] if given) within the
+ * limits, scaled to a maximum of 1. */
+static shelf_status row_finish(row_builder *b, shelf__table *t, uint32_t row, shelf__row_limits limits,
                                const double *factor, uint64_t *nnz, uint64_t *capacity) {
     uint32_t n = 0;
     for (uint32_t k = 0; k < b->touched_count; k++) {
@@ -86,7 +87,8 @@ static shelf_status row_finish(row_builder *b, shelf__table *t, uint32_t row, ui
     }
     b->touched_count = 0;
     qsort(b->sorted, n, sizeof b->sorted[0], by_weight_then_item);
-    if (n > keep) n = keep;
+    if (n > limits.neighbours) n = limits.neighbours;
+    while (n > 0 && b->sorted[n - 1].w < limits.min_weight * b->sorted[0].w) n--;
     if (*nnz + n > *capacity) {
         uint64_t grown = (*capacity + n) * 2;
         uint32_t *items = realloc(t->items, (size_t)grown * sizeof *items);
@@ -158,7 +160,7 @@ shelf_status shelf__train_covisit(const shelf__item_sessions *s, const shelf__co
                 row_add(&b, j, recency * exp(-(distance - 1.0) / opt->distance_decay));
             }
         }
-        status = row_finish(&b, &t, i, opt->neighbours, idf, &nnz, &capacity);
+        status = row_finish(&b, &t, i, opt->limits, idf, &nnz, &capacity);
     }
 done:
     free(idf);
@@ -172,7 +174,7 @@ done:
     return status;
 }
 
-shelf_status shelf__train_sequential(const shelf__item_sessions *s, uint32_t neighbours,
+shelf_status shelf__train_sequential(const shelf__item_sessions *s, shelf__row_limits limits,
                                      uint32_t max_distance, shelf__table *out) {
     occurrences occ = {0};
     row_builder b = {0};
@@ -189,7 +191,7 @@ shelf_status shelf__train_sequential(const shelf__item_sessions *s, uint32_t nei
                 if (j != i) row_add(&b, j, 1.0 / (q - p));
             }
         }
-        status = row_finish(&b, &t, i, neighbours, NULL, &nnz, &capacity);
+        status = row_finish(&b, &t, i, limits, NULL, &nnz, &capacity);
     }
     builder_free(&b);
     occurrences_free(&occ);

@@ -29,9 +29,14 @@ static const char usage[] =
     "  --name NAME          stored in the metadata (default: the output's file name)\n"
     "  --seed N             every random choice derives from it (default 1)\n"
     "  --neighbours M       neighbours kept per item and table (default 50)\n"
+    "  --min-weight F       drop neighbours weighing under F times their row's strongest\n"
+    "                       (default 0.05; 0 keeps all)\n"
     "  --dims D             embedding width, a multiple of 16; 0 for none (default 64)\n"
     "  --epochs E           embedding epochs (default 5)\n"
     "  --validation F       fraction of newest sessions held out for the blend (default 0.1)\n"
+    "  --drop-tolerance P   leave out a neighbour table or the embeddings when they add less\n"
+    "                       than P points to HR@20 + 2 MRR@20 on those sessions, for a\n"
+    "                       smaller model (default 0: keep whatever helps at all)\n"
     "  --float              keep float32 parameters (see 'shelf quantize')\n"
     "  --keep-unused        keep scorers the blend gives no weight (to evaluate them alone\n"
     "                       with 'shelf eval --scorers'); by default they are left out\n"
@@ -87,6 +92,8 @@ int cli_train(int argc, char **argv) {
         else if ((value = cli_option(argc, argv, &i, "--time-scale"))) time_scale = atof(value);
         else if ((value = cli_option(argc, argv, &i, "--session-gap"))) session_gap = atof(value);
         else if ((value = cli_option(argc, argv, &i, "--validation"))) options.validation_fraction = (float)atof(value);
+        else if ((value = cli_option(argc, argv, &i, "--min-weight"))) options.min_weight = (float)atof(value);
+        else if ((value = cli_option(argc, argv, &i, "--drop-tolerance"))) options.drop_tolerance = (float)atof(value);
         else if ((value = cli_option(argc, argv, &i, "--seed"))) {
             char *end;
             options.seed = strtoull(value, &end, 10);
