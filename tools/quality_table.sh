@@ -2,7 +2,7 @@
 # Reproduces the README's quality table on the standard Diginetica split:
 # trains float32 and int8 models, quantizes the float one, and evaluates each
 # scorer alone and the blend with `shelf eval` (the same recommend() as wasm).
-# Usage: tools/quality_table.sh [OUT_DIR]   (about 6 minutes on 2 cores)
+# Usage: tools/quality_table.sh [OUT_DIR]   (about 7 minutes on 2 cores)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 data="$top/../shared/data/diginetica"
@@ -23,7 +23,8 @@ field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)
 train all-scorers --keep-unused >/dev/null
-lean_seconds=$(train lean --drop-tolerance 0.3)
+nodims_seconds=$(train nodims --dims 0)
+lean_seconds=$(train lean --dims 0 --drop-tolerance 0.3)
 small20_seconds=$(train small20 --neighbours 20 --dims 0 --drop-tolerance 0.3)
 small10_seconds=$(train small10 --neighbours 10 --dims 0 --drop-tolerance 0.3)
 float_seconds=$(train float --float)
@@ -46,6 +47,7 @@ done
 row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"
 row "blend, int8 (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
-row "smaller: --drop-tolerance 0.3" "$out/lean.shelf" "" "$lean_seconds"
+row "smaller: --dims 0" "$out/nodims.shelf" "" "$nodims_seconds"
+row "smaller: --dims 0 --drop-tolerance 0.3" "$out/lean.shelf" "" "$lean_seconds"
 row "smaller: --neighbours 20 --dims 0 --drop-tolerance 0.3" "$out/small20.shelf" "" "$small20_seconds"
 row "smaller: --neighbours 10 --dims 0 --drop-tolerance 0.3" "$out/small10.shelf" "" "$small10_seconds"

@@ -8,9 +8,12 @@
 #include "topk/topk.h"
 #include "train_blend.h"
 
-/* Items each case ranks: everything the sparse scorers touch, the embedding
- * scorer's best, and the label. Other items score only popularity plus a small
- * similarity, so leaving them out barely moves the label's rank. */
+/* Items each case ranks: everything the sparse scorers touch, the 20 most popular
+ * items, the embedding scorer's best, and the label. Any other item scores only its
+ * popularity and similarity: without embeddings it cannot beat the label unless
+ * the 20 most popular items all do too (then the label is a miss anyway), so the
+ * ranks that count (@20) are exact; with them, nearly so. */
+#define POPULAR_CANDIDATES 20
 #define EMBEDDING_CANDIDATES 50
 
 enum { COL_POP, COL_COVISIT, COL_SEQUENTIAL, COL_REPEAT, COL_EMBEDDING, COLS };
@@ -117,7 +120,7 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
     t->label_at = malloc(cap * sizeof(uint32_t));
     float *parts[COLS] = {0};
     for (int k = 0; k < COLS; k++) parts[k] = malloc((size_t)n * sizeof(float));
-    shelf__scored top[EMBEDDING_CANDIDATES];
+    shelf__scored top[EMBEDDING_CANDIDATES], popular[POPULAR_CANDIDATES];
     uint8_t *chosen = calloc(n, 1);
     if (!t->prefix_start || !t->prefix_length || !t->label || !t->events || !t->dense || !t->similarity ||
         !t->candidate_start || !t->label_at || !chosen || !parts[0] || !parts[1] || !parts[2] || !parts[3] || !parts[4]) {
@@ -125,6 +128,7 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
         free(chosen);
         return SHELF_E_OUT_OF_MEMORY;
     }
+    const uint32_t popular_count = shelf__topk(model->popularity, n, POPULAR_CANDIDATES, popular);
     uint64_t seen = 0, candidate_capacity = 0, candidate_count = 0;
     uint32_t event_at = 0;
     t->cases = 0;
@@ -162,6 +166,11 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
                 if ((parts[COL_COVISIT][j] != 0 || parts[COL_SEQUENTIAL][j] != 0 || parts[COL_REPEAT][j] != 0) && !chosen[j]) {
                     chosen[j] = 1;
                     list[wanted++] = j;
+                }
+            for (uint32_t e = 0; e < popular_count; e++)
+                if (!chosen[popular[e].item]) {
+                    chosen[popular[e].item] = 1;
+                    list[wanted++] = popular[e].item;
                 }
             if (model->embeddings.present) {
                 uint32_t got = shelf__topk(parts[COL_EMBEDDING], n, EMBEDDING_CANDIDATES, top);
@@ -225,6 +234,7 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
 
     /* Each scorer alone, for the report. */
     for (int k = 0; k < COLS; k++) {
+        if (k == COL_EMBEDDING && !model->embeddings.present) continue;
         float alone[COLS] = {0};
         alone[k] = 1;
         /* Popularity breaks ties, as in the runtime where every model keeps it. */
