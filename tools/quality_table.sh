@@ -24,7 +24,6 @@ field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 int8_seconds=$(train int8)
 train all-scorers --keep-unused >/dev/null
 nodims_seconds=$(train nodims --dims 0)
-lean_seconds=$(train lean --dims 0 --drop-tolerance 0.3)
 small20_seconds=$(train small20 --neighbours 20 --dims 0 --drop-tolerance 0.3)
 small10_seconds=$(train small10 --neighbours 10 --dims 0 --drop-tolerance 0.3)
 float_seconds=$(train float --float)
@@ -48,6 +47,5 @@ row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"
 row "blend, int8 (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
 row "smaller: --dims 0" "$out/nodims.shelf" "" "$nodims_seconds"
-row "smaller: --dims 0 --drop-tolerance 0.3" "$out/lean.shelf" "" "$lean_seconds"
 row "smaller: --neighbours 20 --dims 0 --drop-tolerance 0.3" "$out/small20.shelf" "" "$small20_seconds"
 row "smaller: --neighbours 10 --dims 0 --drop-tolerance 0.3" "$out/small10.shelf" "" "$small10_seconds"
