@@ -9,7 +9,8 @@ cd "$top"
 tools/setup.sh
 tools/build.sh
 model=build/models/demo.shelf
-[ -f "$model" ] || models/make_demo.sh "$model"
+# Retrained when missing or older than the CLI (whose model format may have moved on).
+if [ ! -f "$model" ] || [ build/shelf -nt "$model" ]; then models/make_demo.sh "$model"; fi
 
 # A real shopper's session from the Diginetica sample (session 156): two views, a
 # product opened from a search and read for 40 s, another added to the cart.
