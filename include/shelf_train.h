@@ -126,8 +126,8 @@ typedef struct shelf_train_options {
     uint32_t neighbours;          /* top-M neighbours kept per item and table (default 50) */
     float min_weight;             /* a neighbour weighing less than this times its row's strongest
                                      is dropped (default 0.05) */
-    uint32_t dims;                /* embedding width, a multiple of 16; 0: no embeddings (default 64) */
-    uint32_t epochs;              /* embedding training epochs (default 5) */
+    uint32_t dims;                /* embedding width, a multiple of 16; 0: no embeddings (default 32) */
+    uint32_t epochs;              /* embedding training epochs (default 20) */
     float validation_fraction;    /* last sessions held out to choose blend weights (default 0.1) */
     float drop_tolerance;         /* a neighbour table or the embeddings are left out when they add
                                      less than this to HR@20 + 2 MRR@20 on the held-out sessions,

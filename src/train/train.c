@@ -23,8 +23,8 @@ void shelf_train_options_init(shelf_train_options *o) {
     o->neighbours = 50;
     o->min_weight = 0.05f;
     o->drop_tolerance = 0.0f;
-    o->dims = 64;
-    o->epochs = 5;
+    o->dims = 32;
+    o->epochs = 20;
     o->validation_fraction = 0.1f;
     o->quantize = 1;
 }
