@@ -268,8 +268,10 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
                     w[k] = saved;
             }
         }
-        /* Position decays of the sparse scorers (the embedding's would need a full pass per try). */
-        for (int k = COL_COVISIT; k <= COL_REPEAT; k++) {
+        /* Position decays (the embedding's only while it has weight: each try is a
+         * full pass of the int8 kernel over every case). */
+        for (int k = COL_COVISIT; k <= COL_EMBEDDING; k++) {
+            if (k == COL_EMBEDDING && (w[k] == 0 || !model->embeddings.present)) continue;
             shelf__scorer_settings *s = &blend->scorers[col_scorer[k]];
             float current = s->position_decay;
             for (size_t i = 0; i < sizeof decay_steps / sizeof decay_steps[0]; i++) {
