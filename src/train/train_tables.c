@@ -124,45 +124,35 @@ static void builder_free(row_builder *b) {
     free(b->sorted);
 }
 
-shelf_status shelf__train_covisit(const shelf__item_sessions *s, const shelf__covisit_options *opt,
-                                  shelf__table *out) {
+/* Fills item `item`'s row with row_add(), one call per neighbour occurrence. */
+typedef void (*row_filler)(const shelf__item_sessions *s, const occurrences *occ, uint32_t item,
+                           row_builder *b, const void *context);
+
+/* The frame both tables share: index the occurrences, fill and finish one row per
+ * item. With idf_power > 0 each neighbour's weight is multiplied by its idf to
+ * that power (rare items say more about a session than everywhere-items). */
+static shelf_status build_table(const shelf__item_sessions *s, shelf__row_limits limits, double idf_power,
+                                row_filler fill, const void *context, shelf__table *out) {
     occurrences occ = {0};
     row_builder b = {0};
     shelf__table t;
-    double *idf = malloc((s->item_count ? s->item_count : 1) * sizeof *idf);
-    shelf_status status = idf ? builder_init(&b, &t, s->item_count) : SHELF_E_OUT_OF_MEMORY;
+    double *idf = NULL;
+    shelf_status status = builder_init(&b, &t, s->item_count);
     if (status == SHELF_OK) status = occurrences_build(s, &occ);
-    if (status != SHELF_OK) goto done;
-
-    for (uint32_t j = 0; j < s->item_count; j++) {
-        /* Rare items say more about a session than everywhere-items: idf, floored. */
-        double df = (double)(occ.first[j + 1] - occ.first[j]);
-        double v = log((double)s->count / (df + 1.0));
-        idf[j] = pow(v < 0.1 ? 0.1 : v, opt->idf_power);
+    if (status == SHELF_OK && idf_power > 0) {
+        idf = malloc((s->item_count ? s->item_count : 1) * sizeof *idf);
+        if (!idf) status = SHELF_E_OUT_OF_MEMORY;
+        for (uint32_t j = 0; idf && j < s->item_count; j++) {
+            double df = (double)(occ.first[j + 1] - occ.first[j]);
+            double v = log((double)s->count / (df + 1.0));
+            idf[j] = pow(v < 0.1 ? 0.1 : v, idf_power);  /* floored: a tiny idf would erase a row */
+        }
     }
     uint64_t nnz = 0, capacity = 0;
     for (uint32_t i = 0; i < s->item_count && status == SHELF_OK; i++) {
-        uint64_t begin = occ.first[i], k = occ.first[i + 1];
-        uint64_t last_session = UINT64_MAX;
-        uint32_t rank = 0;
-        /* Newest sessions first; an item seen twice in a session counts once, at its last position. */
-        while (k-- > begin && rank < opt->recent_sessions) {
-            uint64_t x = occ.session[k];
-            if (x == last_session) continue;
-            last_session = x;
-            double recency = opt->recency_decay > 0 ? exp(-(double)rank / opt->recency_decay) : 1.0;
-            rank++;
-            uint32_t p = occ.position[k], length = (uint32_t)(s->start[x + 1] - s->start[x]);
-            for (uint32_t q = 0; q < length; q++) {
-                uint32_t j = s->items[s->start[x] + q];
-                if (j == i) continue;
-                double distance = q > p ? q - p : p - q;
-                row_add(&b, j, recency * exp(-(distance - 1.0) / opt->distance_decay));
-            }
-        }
-        status = row_finish(&b, &t, i, opt->limits, idf, &nnz, &capacity);
+        fill(s, &occ, i, &b, context);
+        status = row_finish(&b, &t, i, limits, idf, &nnz, &capacity);
     }
-done:
     free(idf);
     builder_free(&b);
     occurrences_free(&occ);
@@ -174,33 +164,50 @@ done:
     return status;
 }
 
+static void fill_covisit(const shelf__item_sessions *s, const occurrences *occ, uint32_t i, row_builder *b,
+                         const void *context) {
+    const shelf__covisit_options *opt = context;
+    uint64_t begin = occ->first[i], k = occ->first[i + 1];
+    uint64_t last_session = UINT64_MAX;
+    uint32_t rank = 0;
+    /* Newest sessions first; an item seen twice in a session counts once, at its last position. */
+    while (k-- > begin && rank < opt->recent_sessions) {
+        uint64_t x = occ->session[k];
+        if (x == last_session) continue;
+        last_session = x;
+        double recency = opt->recency_decay > 0 ? exp(-(double)rank / opt->recency_decay) : 1.0;
+        rank++;
+        uint32_t p = occ->position[k], length = (uint32_t)(s->start[x + 1] - s->start[x]);
+        for (uint32_t q = 0; q < length; q++) {
+            uint32_t j = s->items[s->start[x] + q];
+            if (j == i) continue;
+            double distance = q > p ? q - p : p - q;
+            row_add(b, j, recency * exp(-(distance - 1.0) / opt->distance_decay));
+        }
+    }
+}
+
+shelf_status shelf__train_covisit(const shelf__item_sessions *s, const shelf__covisit_options *opt,
+                                  shelf__table *out) {
+    return build_table(s, opt->limits, opt->idf_power, fill_covisit, opt, out);
+}
+
+static void fill_sequential(const shelf__item_sessions *s, const occurrences *occ, uint32_t i, row_builder *b,
+                            const void *context) {
+    const uint32_t max_distance = *(const uint32_t *)context;
+    for (uint64_t k = occ->first[i]; k < occ->first[i + 1]; k++) {
+        uint64_t x = occ->session[k];
+        uint32_t p = occ->position[k], length = (uint32_t)(s->start[x + 1] - s->start[x]);
+        for (uint32_t q = p + 1; q < length && q - p <= max_distance; q++) {
+            uint32_t j = s->items[s->start[x] + q];
+            if (j != i) row_add(b, j, 1.0 / (q - p));
+        }
+    }
+}
+
 shelf_status shelf__train_sequential(const shelf__item_sessions *s, shelf__row_limits limits,
                                      uint32_t max_distance, shelf__table *out) {
-    occurrences occ = {0};
-    row_builder b = {0};
-    shelf__table t;
-    shelf_status status = builder_init(&b, &t, s->item_count);
-    if (status == SHELF_OK) status = occurrences_build(s, &occ);
-    uint64_t nnz = 0, capacity = 0;
-    for (uint32_t i = 0; i < s->item_count && status == SHELF_OK; i++) {
-        for (uint64_t k = occ.first[i]; k < occ.first[i + 1]; k++) {
-            uint64_t x = occ.session[k];
-            uint32_t p = occ.position[k], length = (uint32_t)(s->start[x + 1] - s->start[x]);
-            for (uint32_t q = p + 1; q < length && q - p <= max_distance; q++) {
-                uint32_t j = s->items[s->start[x] + q];
-                if (j != i) row_add(&b, j, 1.0 / (q - p));
-            }
-        }
-        status = row_finish(&b, &t, i, limits, NULL, &nnz, &capacity);
-    }
-    builder_free(&b);
-    occurrences_free(&occ);
-    if (status == SHELF_OK) {
-        *out = t;
-    } else {
-        shelf__table_free(&t);
-    }
-    return status;
+    return build_table(s, limits, 0.0, fill_sequential, &max_distance, out);
 }
 
 void shelf__train_popularity(const shelf__item_sessions *s, float *popularity) {
