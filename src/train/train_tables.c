@@ -51,16 +51,23 @@ static shelf_status occurrences_build(const shelf__item_sessions *s, occurrences
     return SHELF_OK;
 }
 
-/* Accumulates one row at a time: a dense weight per item plus the list of items touched. */
+/* Accumulates one row at a time: a dense weight per item plus the list of items
+ * touched. `in_row` marks the touched items: a weight of 0 cannot, since far
+ * distances in one long session underflow to exactly 0 and would list an item
+ * twice, past the end of `touched`. */
 typedef struct row_builder {
     double *weight;
+    uint8_t *in_row;
     uint32_t *touched;
     uint32_t touched_count;
     struct { float w; uint32_t item; } *sorted;
 } row_builder;
 
 static void row_add(row_builder *b, uint32_t item, double w) {
-    if (b->weight[item] == 0) b->touched[b->touched_count++] = item;
+    if (!b->in_row[item]) {
+        b->in_row[item] = 1;
+        b->touched[b->touched_count++] = item;
+    }
     b->weight[item] += w;
 }
 
@@ -79,6 +86,7 @@ static shelf_status row_finish(row_builder *b, shelf__table *t, uint32_t row, sh
         uint32_t j = b->touched[k];
         double w = b->weight[j] * (factor ? factor[j] : 1.0);
         b->weight[j] = 0;
+        b->in_row[j] = 0;
         if (w > 0) {
             b->sorted[n].w = (float)w;
             b->sorted[n].item = j;
@@ -110,16 +118,18 @@ static shelf_status row_finish(row_builder *b, shelf__table *t, uint32_t row, sh
 static shelf_status builder_init(row_builder *b, shelf__table *t, uint32_t item_count) {
     memset(t, 0, sizeof *t);
     b->weight = calloc(item_count ? item_count : 1, sizeof *b->weight);
+    b->in_row = calloc(item_count ? item_count : 1, sizeof *b->in_row);
     b->touched = malloc((item_count ? item_count : 1) * sizeof *b->touched);
     b->sorted = malloc((item_count ? item_count : 1) * sizeof *b->sorted);
     b->touched_count = 0;
     t->row_start = calloc((size_t)item_count + 1, sizeof *t->row_start);
-    if (!b->weight || !b->touched || !b->sorted || !t->row_start) return SHELF_E_OUT_OF_MEMORY;
+    if (!b->weight || !b->in_row || !b->touched || !b->sorted || !t->row_start) return SHELF_E_OUT_OF_MEMORY;
     return SHELF_OK;
 }
 
 static void builder_free(row_builder *b) {
     free(b->weight);
+    free(b->in_row);
     free(b->touched);
     free(b->sorted);
 }
