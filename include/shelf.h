@@ -42,13 +42,23 @@
  *
  * Errors. Every fallible function returns a shelf_status; SHELF_OK is zero, and
  * shelf_status_name() names every other value. The library never aborts, never
- * prints, keeps no global state beyond what it computes once and never changes
- * (the kernel choice, the CRC-32 table), and
- * never reads or writes outside the buffers it is given. Outputs are written only
+ * prints, keeps no global state of its own beyond the native kernel choice (made
+ * once, race-free, and never changed), and never reads or writes outside the
+ * buffers it is given. Outputs are written only
  * on success, unless a function says otherwise.
  *
  * Threads. A model may be shared by any number of threads; a session belongs to
- * one thread at a time.
+ * one thread at a time. Opening models from several threads at once is safe only
+ * if cJSON's one process global, the error position of its last parse (which
+ * cJSON_Parse writes on every call and Shelf never reads), may race: that is
+ * harmless for Shelf's results, but a data race in C11 terms, which thread
+ * sanitizers report. Serialize shelf_model_open() calls if that matters.
+ *
+ * Memory. A model adds a few hundred bytes to the file it borrows, plus the item
+ * index and metadata it decodes (about 8 bytes per item; a copy of the file only
+ * when the bytes are not 4-byte aligned). A session is about 1.6 KB, plus, from its
+ * first shelf_recommend(), scratch of 2 floats per item of its model (8 bytes per
+ * item: 8 MB at 1M items), freed with the session.
  */
 #ifndef SHELF_H
 #define SHELF_H
@@ -99,7 +109,8 @@ typedef enum shelf_status {
     SHELF_E_STATE_MISMATCH = 17,    /* serialized session bytes belong to another model */
     SHELF_E_BUFFER_TOO_SMALL = 18,  /* an output buffer is too small; the size needed is reported */
     SHELF_E_IO = 19,                /* reading or writing a file failed (native tools only) */
-    SHELF_E_PARSE = 20              /* an input file is malformed (native tools only) */
+    SHELF_E_PARSE = 20,             /* an input file is malformed (native tools only) */
+    SHELF__STATUS_COUNT             /* not a status: one past the last, for the library's tables */
 } shelf_status;
 
 /* "SHELF_OK", "SHELF_E_TRUNCATED", ...; "SHELF_E_UNKNOWN_STATUS" for other values. */
@@ -118,6 +129,12 @@ typedef struct shelf_model shelf_model;
  * _BAD_METADATA or _OUT_OF_MEMORY; *model is then left unchanged. */
 shelf_status shelf_model_open(const void *data, size_t size, shelf_model **model);
 void shelf_model_close(shelf_model *model);
+
+/* The version of the model file format (models/FORMAT.md) this library reads. */
+#define SHELF_FORMAT_VERSION 1u
+
+/* No item: an item index that names none (a result's reason_item without one). */
+#define SHELF_NO_ITEM UINT32_MAX
 
 /* Number of items; item indices run from 0 to count-1. */
 uint32_t shelf_model_item_count(const shelf_model *model);
@@ -201,9 +218,16 @@ void shelf_session_clear(shelf_session *session);
 uint32_t shelf_session_event_count(const shelf_session *session);
 
 /* Serializes the session into out[0..capacity). *size receives the bytes written,
- * or on SHELF_E_BUFFER_TOO_SMALL the bytes needed. At most
- * SHELF_SESSION_STATE_MAX bytes; typically 3-6 bytes per event. */
-#define SHELF_SESSION_STATE_MAX (16 + SHELF_SESSION_CAPACITY * 24)
+ * or on SHELF_E_BUFFER_TOO_SMALL the bytes needed. Typically 3-6 bytes per event;
+ * never more than SHELF_SESSION_STATE_MAX, the worst case of the encoding: a
+ * 7-byte header and the first event's time in milliseconds (at most 2^53, a
+ * varint of 54 bits); then per event a tag byte, the item index (a varint of 32
+ * bits), the time since the event before (54 bits; 1 byte, 0, for the first
+ * event) and a float weight: 1,160 bytes. */
+#define SHELF_VARINT_MAX(bits) (((bits) + 6) / 7) /* bytes of a LEB128 varint of `bits` bits */
+#define SHELF_SESSION_STATE_MAX                                                           \
+    (7 + SHELF_VARINT_MAX(54) + 1 + (SHELF_SESSION_CAPACITY - 1) * SHELF_VARINT_MAX(54) + \
+     SHELF_SESSION_CAPACITY * (1 + SHELF_VARINT_MAX(32) + 4))
 shelf_status shelf_session_save(const shelf_session *session, void *out, size_t capacity,
                                 size_t *size);
 /* Replaces the session's events with serialized ones. SHELF_E_BAD_STATE when the
@@ -219,18 +243,42 @@ shelf_status shelf_session_restore(shelf_session *session, const void *state, si
 #define SHELF_EXCLUDE_SEEN       4u  /* every item of the session */
 #define SHELF_IN_STOCK_ONLY      8u  /* items flagged in stock by the catalog */
 
-/* The scorers a model may hold, as bits of shelf_request.scorers: a request can
- * switch some off (to measure each alone, or to skip embeddings on slow devices). */
-#define SHELF_SCORER_POPULARITY  1u
-#define SHELF_SCORER_REPEAT      2u
-#define SHELF_SCORER_COVISIT     4u  /* item-to-item: viewed together */
-#define SHELF_SCORER_SEQUENTIAL  8u  /* item-to-item: viewed next */
-#define SHELF_SCORER_EMBEDDING  16u
-#define SHELF_SCORER_ALL        31u
+/* The scorers a model may hold, listed once: X(NAME, "name") for each, in the
+ * order of their bits. Every other list of scorers (the bits below, the library's
+ * internal indices, the names, the CLI's and the JS package's) is made from it. */
+#define SHELF_SCORER_LIST(X)                                          \
+    X(POPULARITY, "popularity") /* popular overall */                 \
+    X(REPEAT, "repeat")         /* the session's own items again */   \
+    X(COVISIT, "covisit")       /* item-to-item: viewed together */   \
+    X(SEQUENTIAL, "sequential") /* item-to-item: viewed next */       \
+    X(EMBEDDING, "embedding")   /* similar by item embeddings */
+
+/* Each scorer's position in the list (internal: the bits are the API). */
+enum shelf__scorer_index {
+#define SHELF__SCORER_INDEX(NAME, name) SHELF__SCORER_##NAME,
+    SHELF_SCORER_LIST(SHELF__SCORER_INDEX)
+#undef SHELF__SCORER_INDEX
+    SHELF__SCORER_COUNT
+};
+
+/* The scorers as bits of shelf_request.scorers, SHELF_SCORER_POPULARITY = 1,
+ * SHELF_SCORER_REPEAT = 2, ... : a request can switch some off (to measure each
+ * alone, or to skip embeddings on slow devices). */
+enum shelf_scorer {
+#define SHELF__SCORER_BIT(NAME, name) SHELF_SCORER_##NAME = 1 << SHELF__SCORER_##NAME,
+    SHELF_SCORER_LIST(SHELF__SCORER_BIT)
+#undef SHELF__SCORER_BIT
+    SHELF_SCORER_ALL = (1 << SHELF__SCORER_COUNT) - 1
+};
+
+/* The name of one scorer bit ("popularity", "repeat", "covisit", "sequential",
+ * "embedding"); NULL for anything that is not exactly one SHELF_SCORER_* bit. */
+const char *shelf_scorer_name(uint32_t scorer);
 
 /* What a recommendation may contain and how it is shaped. Always initialize with
- * shelf_request_init(): new fields get neutral defaults. All fields are 32-bit
- * so that the layout is the same natively and in wasm32. */
+ * shelf_request_init(): new fields get neutral defaults. The fields are 32-bit
+ * numbers and pointers, so the layout differs between 64-bit native builds and
+ * wasm32; the JS package reads wasm32's offsets from the module itself. */
 typedef struct shelf_request {
     uint32_t k;                      /* how many items to return (default 10) */
     uint32_t flags;                  /* SHELF_EXCLUDE_* | SHELF_IN_STOCK_ONLY (default: purchased + in cart) */
@@ -268,7 +316,7 @@ typedef struct shelf_result {
     uint32_t item;         /* item index (shelf_model_item_id() gives its id) */
     float score;           /* blended score; larger is better; comparable within one call */
     uint32_t reason;       /* a shelf_reason */
-    uint32_t reason_item;  /* the session item behind the reason, or UINT32_MAX */
+    uint32_t reason_item;  /* the session item behind the reason, or SHELF_NO_ITEM */
 } shelf_result;
 
 /* Ranks every item of the session's model and writes the best min(k, capacity)

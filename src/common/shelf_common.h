@@ -15,9 +15,19 @@
         if (shelf__s != SHELF_OK) return shelf__s; \
     } while (0)
 
+/* The names files use for event types and scorers (names.c), indexed by
+ * shelf_event_type and SHELF__SCORER_*. */
+extern const char *const shelf__event_type_names[SHELF_EVENT_TYPE_COUNT];
+extern const char *const shelf__scorer_names[SHELF__SCORER_COUNT];
+/* Index of `name` in names[0..count), or -1. */
+int shelf__name_index(const char *name, const char *const *names, int count);
+
 /* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as zlib's crc32():
  * start with crc = 0 and feed the bytes in any number of pieces. */
 uint32_t shelf__crc32(uint32_t crc, const void *data, size_t size);
+/* Its slicing-by-8 tables: [0] is the byte-at-a-time table, [t][i] the CRC of
+ * byte i followed by t zero bytes. */
+extern const uint32_t shelf__crc32_tables[8][256];
 
 /* FNV-1a, 32 bits: the item id hash of the model's lookup table (models/FORMAT.md). */
 uint32_t shelf__fnv1a32(const void *data, size_t size);

@@ -6,14 +6,14 @@
 
 #define SHELF__MAGIC "SHELF\r\n\x1a"      /* 8 bytes */
 #define SHELF__MAGIC_SIZE 8u
-#define SHELF__FORMAT_VERSION 1u
+#define SHELF__FORMAT_VERSION SHELF_FORMAT_VERSION  /* shelf.h */
 #define SHELF__HEADER_SIZE 64u
 #define SHELF__SECTION_ENTRY_SIZE 32u
 #define SHELF__SECTION_ALIGN 64u
 #define SHELF__MAX_SECTIONS 32u
 #define SHELF__NO_INDEX 0xFFFFFFFFu        /* empty hash slot, unknown category */
-#define SHELF__MAX_DIMS 1024u
-#define SHELF__MAX_ID16_ITEMS 65536u          /* items a Q8_ID16 table can name */              /* 127*127*1024 < 2^31: int32 dot products cannot overflow */
+#define SHELF__MAX_DIMS 1024u             /* 127*127*1024 < 2^31: int32 dot products cannot overflow */
+#define SHELF__MAX_ID16_ITEMS 65536u       /* items a Q8_ID16 table can name */
 
 /* Header field offsets. */
 #define SHELF__HDR_MAGIC 0

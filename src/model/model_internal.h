@@ -52,9 +52,6 @@ typedef struct shelf__scorer_settings {
     float position_decay;
 } shelf__scorer_settings;
 
-enum { SHELF__SCORER_POPULARITY, SHELF__SCORER_REPEAT, SHELF__SCORER_COVISIT,
-       SHELF__SCORER_SEQUENTIAL, SHELF__SCORER_EMBEDDING, SHELF__SCORER_COUNT };
-
 /* Everything the metadata JSON says that scoring needs. */
 typedef struct shelf__blend {
     shelf__scorer_settings scorers[SHELF__SCORER_COUNT];

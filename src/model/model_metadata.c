@@ -65,25 +65,11 @@ static int read_positive(const cJSON *item, float *out) {
     return 1;
 }
 
-/* Index of `key` in names[0..count), or -1. */
-static int name_index(const char *key, const char *const *names, int count) {
-    for (int i = 0; i < count; i++)
-        if (strcmp(key, names[i]) == 0) return i;
-    return -1;
-}
-
-/* Same order as shelf_event_type. */
-static const char *const event_names[SHELF_EVENT_TYPE_COUNT] = {
-    "view", "click", "add_to_cart", "purchase", "search", "dwell"};
-/* Same order as SHELF__SCORER_*. */
-static const char *const scorer_names[SHELF__SCORER_COUNT] = {
-    "popularity", "repeat", "covisit", "sequential", "embedding"};
-
 static int read_event_weights(const cJSON *object, shelf__blend *blend) {
     if (!cJSON_IsObject(object)) return 0;
     unsigned seen = 0;
     for (const cJSON *child = object->child; child; child = child->next) {
-        int e = name_index(child->string, event_names, SHELF_EVENT_TYPE_COUNT);
+        int e = shelf__name_index(child->string, shelf__event_type_names, SHELF_EVENT_TYPE_COUNT);
         /* An unknown event type is an error, not a note: a reader that ignored it
          * would score sessions differently from what the trainer measured. */
         if (e < 0 || (seen & 1u << e)) return 0;
@@ -111,7 +97,7 @@ static int read_scorers(const cJSON *object, shelf__blend *blend) {
     if (!cJSON_IsObject(object)) return 0;
     unsigned seen = 0;
     for (const cJSON *child = object->child; child; child = child->next) {
-        int s = name_index(child->string, scorer_names, SHELF__SCORER_COUNT);
+        int s = shelf__name_index(child->string, shelf__scorer_names, SHELF__SCORER_COUNT);
         /* An unknown scorer would be silently dropped from the blend: refuse it. */
         if (s < 0 || (seen & 1u << s)) return 0;
         seen |= 1u << s;
@@ -146,7 +132,7 @@ static shelf_status read_root(const cJSON *root, const shelf_model *model, shelf
 
     const cJSON *found[KEY_COUNT] = {0};
     for (const cJSON *child = root->child; child; child = child->next) {
-        int k = name_index(child->string, top_keys, KEY_COUNT);
+        int k = shelf__name_index(child->string, top_keys, KEY_COUNT);
         if (k < 0) continue;  /* unknown top-level keys are notes, kept for newer writers */
         if (found[k]) return SHELF_E_BAD_METADATA;  /* a repeated key is ambiguous */
         found[k] = child;

@@ -19,7 +19,12 @@ void shelf_request_init(shelf_request *request) {
 
 const char *shelf_reason_name(shelf_reason reason) {
     static const char *const names[SHELF_REASON_COUNT] = {
-        "popular", "seen_before", "viewed_together", "viewed_after", "similar"};
+        [SHELF_REASON_POPULAR] = "popular",
+        [SHELF_REASON_SEEN_BEFORE] = "seen_before",
+        [SHELF_REASON_VIEWED_TOGETHER] = "viewed_together",
+        [SHELF_REASON_VIEWED_AFTER] = "viewed_after",
+        [SHELF_REASON_SIMILAR] = "similar",
+    };
     return (unsigned)reason < SHELF_REASON_COUNT ? names[reason] : NULL;
 }
 

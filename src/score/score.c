@@ -105,7 +105,8 @@ static void embedding_similarity(const shelf_model *model, const shelf__blend *b
 
 /* A scorer's weight in this request: its blend weight, or 1 when it is the only
  * scorer asked for and the blend gives it none (to see what it knows alone). */
-static float scorer_weight(const shelf__blend *blend, uint32_t mask, int scorer, uint32_t bit) {
+static float scorer_weight(const shelf__blend *blend, uint32_t mask, int scorer) {
+    const uint32_t bit = 1u << scorer;
     if (!(mask & bit)) return 0;
     float w = blend->scorers[scorer].weight;
     return (w == 0 && mask == bit) ? 1.0f : w;
@@ -117,7 +118,7 @@ void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uin
     const uint32_t n = model->item_count;
     const shelf__scorer_settings *s = blend->scorers;
 
-    float w = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY, SHELF_SCORER_POPULARITY);
+    float w = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY);
     if (w != 0) {
         for (uint32_t j = 0; j < n; j++) scores[j] = w * model->popularity[j];
     } else {
@@ -125,19 +126,19 @@ void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uin
     }
     if (count == 0) return;
 
-    w = scorer_weight(blend, mask, SHELF__SCORER_COVISIT, SHELF_SCORER_COVISIT);
+    w = scorer_weight(blend, mask, SHELF__SCORER_COVISIT);
     if (w != 0 && model->covisit.present)
         add_neighbours(&model->covisit, w, blend, &s[SHELF__SCORER_COVISIT], events, count, scores);
-    w = scorer_weight(blend, mask, SHELF__SCORER_SEQUENTIAL, SHELF_SCORER_SEQUENTIAL);
+    w = scorer_weight(blend, mask, SHELF__SCORER_SEQUENTIAL);
     if (w != 0 && model->sequential.present)
         add_neighbours(&model->sequential, w, blend, &s[SHELF__SCORER_SEQUENTIAL], events, count, scores);
 
-    w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT, SHELF_SCORER_REPEAT);
+    w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT);
     if (w != 0)
         for (uint32_t i = 0; i < count; i++)
             scores[events[i].item] += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
 
-    w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING, SHELF_SCORER_EMBEDDING);
+    w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING);
     if (w != 0 && model->embeddings.present) {
         embedding_similarity(model, blend, events, count, similarity);
         for (uint32_t j = 0; j < n; j++) scores[j] += w * similarity[j];
@@ -168,11 +169,11 @@ void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, ui
                          const shelf__session_event *events, uint32_t count, uint32_t item,
                          float similarity, uint32_t *reason, uint32_t *reason_item) {
     const shelf__scorer_settings *s = blend->scorers;
-    float best = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY, SHELF_SCORER_POPULARITY) * model->popularity[item];
+    float best = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY) * model->popularity[item];
     *reason = SHELF_REASON_POPULAR;
-    *reason_item = UINT32_MAX;
+    *reason_item = SHELF_NO_ITEM;
 
-    float share = 0, w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT, SHELF_SCORER_REPEAT);
+    float share = 0, w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT);
     for (uint32_t i = 0; i < count && w != 0; i++)
         if (events[i].item == item) share += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
     if (share > best) {
@@ -180,15 +181,15 @@ void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, ui
         *reason = SHELF_REASON_SEEN_BEFORE;
         *reason_item = item;
     }
-    static const struct { uint32_t bit; int scorer; uint32_t reason; } tables[] = {
-        {SHELF_SCORER_COVISIT, SHELF__SCORER_COVISIT, SHELF_REASON_VIEWED_TOGETHER},
-        {SHELF_SCORER_SEQUENTIAL, SHELF__SCORER_SEQUENTIAL, SHELF_REASON_VIEWED_AFTER},
+    static const struct { int scorer; uint32_t reason; } tables[] = {
+        {SHELF__SCORER_COVISIT, SHELF_REASON_VIEWED_TOGETHER},
+        {SHELF__SCORER_SEQUENTIAL, SHELF_REASON_VIEWED_AFTER},
     };
     for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
         const shelf__neighbours *t = tables[k].scorer == SHELF__SCORER_COVISIT ? &model->covisit : &model->sequential;
-        w = scorer_weight(blend, mask, tables[k].scorer, tables[k].bit);
+        w = scorer_weight(blend, mask, tables[k].scorer);
         if (w == 0 || !t->present) continue;
-        uint32_t from = UINT32_MAX;
+        uint32_t from = SHELF_NO_ITEM;
         share = neighbour_share(t, w, blend, &s[tables[k].scorer], events, count, item, &from);
         if (share > best) {
             best = share;
@@ -196,7 +197,7 @@ void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, ui
             *reason_item = from;
         }
     }
-    w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING, SHELF_SCORER_EMBEDDING);
+    w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING);
     if (w != 0 && model->embeddings.present && count > 0) {
         share = w * similarity;
         if (share > best) {

@@ -111,7 +111,6 @@ typedef struct train_facts {
 
 static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_t dims, const shelf__blend *b,
                            const train_facts *f) {
-    static const char *const scorer_names[SHELF__SCORER_COUNT] = {"popularity", "repeat", "covisit", "sequential", "embedding"};
     text t = {0};
     char created[32];
     time_t now = o->created > 0 ? (time_t)o->created : time(NULL);
@@ -128,7 +127,7 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
     int first = 1;
     for (int s = 0; s < SHELF__SCORER_COUNT; s++) {
         if (s == SHELF__SCORER_EMBEDDING && dims == 0) continue;
-        text_add(&t, "%s    \"%s\": {\"weight\": %.9g, \"position_decay\": %.9g}", first ? "" : ",\n", scorer_names[s],
+        text_add(&t, "%s    \"%s\": {\"weight\": %.9g, \"position_decay\": %.9g}", first ? "" : ",\n", shelf_scorer_name(1u << s),
                  b->scorers[s].weight, b->scorers[s].position_decay);
         first = 0;
     }
@@ -143,16 +142,16 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
              f->sequential_distance, o->dims, o->epochs);
     text_add(&t, "    \"left_out\": [");
     for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
-        if (f->left_out & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", scorer_names[s]);
+        if (f->left_out & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
     text_add(&t, "]");
     if (f->report) {
         const shelf__tuning_report *r = f->report;
         text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
         for (int s = 0; s < SHELF__SCORER_COUNT; s++)
-            text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", scorer_names[s], r->alone_hr[s], r->alone_mrr[s]);
+            text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", shelf_scorer_name(1u << s), r->alone_hr[s], r->alone_mrr[s]);
         text_add(&t, "}, \"dropped_for_size\": [");
         for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
-            if (r->dropped & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", scorer_names[s]);
+            if (r->dropped & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
         text_add(&t, "]}");
     }
     text_add(&t, "\n  }\n}\n");

@@ -16,11 +16,12 @@
 #define POPULAR_CANDIDATES 20
 #define EMBEDDING_CANDIDATES 50
 
+/* One column per scorer, in the order coordinate ascent visits them (the strong
+ * sparse tables before the repeat and embedding scorers that refine them). */
 enum { COL_POP, COL_COVISIT, COL_SEQUENTIAL, COL_REPEAT, COL_EMBEDDING, COLS };
 static const int col_scorer[COLS] = {SHELF__SCORER_POPULARITY, SHELF__SCORER_COVISIT, SHELF__SCORER_SEQUENTIAL,
                                      SHELF__SCORER_REPEAT, SHELF__SCORER_EMBEDDING};
-static const uint32_t col_bit[COLS] = {SHELF_SCORER_POPULARITY, SHELF_SCORER_COVISIT, SHELF_SCORER_SEQUENTIAL,
-                                       SHELF_SCORER_REPEAT, SHELF_SCORER_EMBEDDING};
+_Static_assert((int)COLS == (int)SHELF__SCORER_COUNT, "every scorer has a column in the blend search");
 
 typedef struct tuning {
     const shelf_model *model;
@@ -46,7 +47,7 @@ static void fill_column(tuning *t, const shelf__blend *base, int col, float posi
     shelf__blend b;
     one_scorer(base, col, position_decay, &b);
     for (uint32_t c = 0; c < t->cases; c++) {
-        shelf__score_items(t->model, &b, col_bit[col], t->events + t->prefix_start[c], t->prefix_length[c],
+        shelf__score_items(t->model, &b, 1u << col_scorer[col], t->events + t->prefix_start[c], t->prefix_length[c],
                            t->dense, t->similarity);
         for (uint64_t k = t->candidate_start[c]; k < t->candidate_start[c + 1]; k++)
             values[k] = t->dense[t->candidates[k]];
@@ -156,7 +157,7 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
             for (int k = 0; k < COLS; k++) {
                 shelf__blend b;
                 one_scorer(base, k, base->scorers[col_scorer[k]].position_decay, &b);
-                shelf__score_items(model, &b, col_bit[k], t->events + t->prefix_start[c], t->prefix_length[c],
+                shelf__score_items(model, &b, 1u << col_scorer[k], t->events + t->prefix_start[c], t->prefix_length[c],
                                    parts[k], t->similarity);
             }
             uint32_t wanted = 0;

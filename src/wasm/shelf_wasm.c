@@ -27,6 +27,7 @@ typedef struct shelf_wasm_constant {
 
 static const shelf_wasm_constant shelf_wasm_constants[] = {
     CONSTANT(SHELF_VERSION_NUMBER),
+    CONSTANT(SHELF_FORMAT_VERSION),
 #ifdef __wasm_simd128__
     {"SHELF_WASM_SIMD128", 1},
 #else
@@ -38,6 +39,7 @@ static const shelf_wasm_constant shelf_wasm_constants[] = {
     CONSTANT(SHELF_SESSION_CAPACITY),
     CONSTANT(SHELF_SESSION_STATE_MAX),
     CONSTANT(SHELF_NO_CATEGORY),
+    CONSTANT(SHELF_NO_ITEM),
     CONSTANT(SHELF_ITEM_IN_STOCK),
 
     CONSTANT(SHELF_EXCLUDE_PURCHASED),
@@ -45,11 +47,9 @@ static const shelf_wasm_constant shelf_wasm_constants[] = {
     CONSTANT(SHELF_EXCLUDE_SEEN),
     CONSTANT(SHELF_IN_STOCK_ONLY),
 
-    CONSTANT(SHELF_SCORER_POPULARITY),
-    CONSTANT(SHELF_SCORER_REPEAT),
-    CONSTANT(SHELF_SCORER_COVISIT),
-    CONSTANT(SHELF_SCORER_SEQUENTIAL),
-    CONSTANT(SHELF_SCORER_EMBEDDING),
+#define SCORER_CONSTANT(NAME, name) CONSTANT(SHELF_SCORER_##NAME),
+    SHELF_SCORER_LIST(SCORER_CONSTANT)
+#undef SCORER_CONSTANT
     CONSTANT(SHELF_SCORER_ALL),
 
     SIZE(shelf_request),

@@ -96,6 +96,22 @@ static void test_version_and_statuses(void) {
     CHECK(shelf_event_type_name(SHELF_EVENT_TYPE_COUNT) == NULL);
     CHECK(strcmp(shelf_reason_name(SHELF_REASON_VIEWED_TOGETHER), "viewed_together") == 0);
     CHECK(shelf_reason_name(SHELF_REASON_COUNT) == NULL);
+    for (int r = 0; r < SHELF_REASON_COUNT; r++) CHECK(shelf_reason_name((shelf_reason)r) != NULL);
+
+    /* One name per scorer bit, distinct, and none for anything else. */
+    uint32_t named = 0;
+    for (uint32_t bit = 1; bit; bit <<= 1) {
+        const char *name = shelf_scorer_name(bit);
+        if (!name) continue;
+        named |= bit;
+        for (uint32_t other = 1; other < bit; other <<= 1)
+            CHECK(!shelf_scorer_name(other) || strcmp(shelf_scorer_name(other), name) != 0);
+    }
+    CHECK(named == SHELF_SCORER_ALL);
+    CHECK(shelf_scorer_name(0) == NULL);
+    CHECK(shelf_scorer_name(SHELF_SCORER_COVISIT | SHELF_SCORER_REPEAT) == NULL);
+    CHECK(shelf_scorer_name(SHELF_SCORER_ALL) == NULL);
+    CHECK(strcmp(shelf_scorer_name(SHELF_SCORER_SEQUENTIAL), "sequential") == 0);
 }
 
 static void test_null_arguments(void) {
@@ -294,6 +310,15 @@ static void test_state(shelf_model *model, shelf_model *other) {
         }
     CHECK_STATUS(shelf_session_restore(u, state, size), SHELF_E_STATE_MISMATCH);
     CHECK_STATUS(shelf_session_restore(t, NULL, 0), SHELF_E_BAD_STATE);
+    /* The worst case: every event far in time from the one before, with a weight.
+     * A 12-item model names items in one byte; each item index may need
+     * SHELF_VARINT_MAX(32) bytes in a large one. */
+    shelf_session_clear(t);
+    for (uint32_t i = 0; i < SHELF_SESSION_CAPACITY; i++)
+        CHECK_STATUS(shelf_session_track(t, SHELF_EVENT_DWELL, i % ITEMS, i % 2 ? 0.0 : 9007199254740.0, 3.0f), SHELF_OK);
+    uint8_t worst[SHELF_SESSION_STATE_MAX];
+    CHECK_STATUS(shelf_session_save(t, worst, sizeof worst, &size), SHELF_OK);
+    CHECK(size == SHELF_SESSION_STATE_MAX - SHELF_SESSION_CAPACITY * (SHELF_VARINT_MAX(32) - 1));
     /* An empty session round-trips too. */
     shelf_session_clear(t);
     CHECK_STATUS(shelf_session_save(t, state, sizeof state, &size), SHELF_OK);

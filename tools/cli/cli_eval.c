@@ -18,21 +18,30 @@ static const char usage[] =
     "\n"
     "  --k K            cut-off (default 20)\n"
     "  --json           print one JSON object: cases, hr@K, mrr@K, ndcg@K, p50_us, p99_us\n"
-    "  --scorers LIST   use only these scorers: popularity,repeat,covisit,sequential,embedding\n"
+    "  --scorers LIST   use only these scorers, separated by commas (listed below), or all\n"
     "  --limit N        evaluate the first N cases only\n";
 
+/* "all", or names from shelf_scorer_name() separated by commas. */
+static uint32_t scorer_from_name(const char *name) {
+    if (strcmp(name, "all") == 0) return SHELF_SCORER_ALL;
+    for (uint32_t bit = 1; bit & SHELF_SCORER_ALL; bit <<= 1)
+        if (strcmp(shelf_scorer_name(bit), name) == 0) return bit;
+    return 0;
+}
+
 static int parse_scorers(const char *list, uint32_t *mask) {
-    static const struct { const char *name; uint32_t bit; } names[] = {
-        {"popularity", SHELF_SCORER_POPULARITY}, {"repeat", SHELF_SCORER_REPEAT}, {"covisit", SHELF_SCORER_COVISIT},
-        {"sequential", SHELF_SCORER_SEQUENTIAL}, {"embedding", SHELF_SCORER_EMBEDDING}, {"all", SHELF_SCORER_ALL}};
     char buffer[256];
     snprintf(buffer, sizeof buffer, "%s", list);
     *mask = 0;
     for (char *part = strtok(buffer, ","); part; part = strtok(NULL, ",")) {
-        size_t i = 0;
-        while (i < sizeof names / sizeof names[0] && strcmp(names[i].name, part) != 0) i++;
-        if (i == sizeof names / sizeof names[0]) return cli_error("--scorers: unknown scorer '%s'", part);
-        *mask |= names[i].bit;
+        uint32_t bit = scorer_from_name(part);
+        if (!bit) {
+            char known[128] = "";
+            for (uint32_t b = 1; b & SHELF_SCORER_ALL; b <<= 1)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s, ", shelf_scorer_name(b));
+            return cli_error("--scorers: unknown scorer '%s' (one of %sall)", part, known);
+        }
+        *mask |= bit;
     }
     return 0;
 }
@@ -49,6 +58,9 @@ int cli_eval(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(usage, stdout);
+            fputs("\nScorers:", stdout);
+            for (uint32_t bit = 1; bit & SHELF_SCORER_ALL; bit <<= 1) printf(" %s", shelf_scorer_name(bit));
+            fputs("\n", stdout);
             return 0;
         } else if ((value = cli_option(argc, argv, &i, "--model"))) model_path = value;
         else if ((value = cli_option(argc, argv, &i, "--test"))) test = value;

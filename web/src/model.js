@@ -37,9 +37,8 @@ export class Model {
     for (let reason = 0; reason < C.SHELF_REASON_COUNT; reason++) {
       this.#reasonNames.push(wasm.string(capi.shelf_reason_name(reason)));
     }
-    for (const [name, value] of Object.entries(C)) {
-      const scorer = /^SHELF_SCORER_(\w+)$/.exec(name);
-      if (scorer && scorer[1] !== 'ALL') this.#scorerBits.set(scorer[1].toLowerCase(), value);
+    for (let bit = 1; bit & C.SHELF_SCORER_ALL; bit <<= 1) {
+      this.#scorerBits.set(wasm.string(capi.shelf_scorer_name(bit)), bit);
     }
   }
 

@@ -64,9 +64,13 @@ for (const [flavour, file] of flavours) {
       'SHELF_SESSION_STATE_MAX', 'sizeof shelf_request', 'shelf_request.scorers', 'sizeof shelf_result', 'shelf_result.reason_item']) {
       assert.ok(name in C, `${name} missing from the constants`);
     }
-    assert.equal(C.SHELF_SESSION_STATE_MAX, 16 + C.SHELF_SESSION_CAPACITY * 24);
+    // The worst case shelf.h derives: header, first time, then tag, item, time delta, weight per event.
+    const capacity = C.SHELF_SESSION_CAPACITY;
+    assert.equal(C.SHELF_SESSION_STATE_MAX, 7 + 8 + 1 + (capacity - 1) * 8 + capacity * (1 + 5 + 4));
     assert.equal(C.SHELF_NO_CATEGORY, 0xffffffff);
-    // All-32-bit structs: the same layout as natively (shelf.h promises it).
+    assert.equal(C.SHELF_NO_ITEM, 0xffffffff);
+    assert.equal(C.SHELF_FORMAT_VERSION, 1);
+    // In wasm32 pointers are 32-bit too: results are 16 bytes and scorers the last field.
     assert.equal(C['sizeof shelf_result'], 16);
     assert.equal(C['shelf_request.scorers'] + 4, C['sizeof shelf_request']);
     assert.equal(C.SHELF_WASM_SIMD128, flavour === 'simd' ? 1 : 0);
@@ -84,6 +88,15 @@ for (const [flavour, file] of flavours) {
       if (reason && reason[1] !== 'COUNT') assert.equal(wasm.string(capi.shelf_reason_name(value)), reason[1].toLowerCase());
       if (/^SHELF_(OK|E_\w+)$/.test(name)) assert.equal(wasm.string(capi.shelf_status_name(value)), name);
     }
+    // The scorers: SHELF_SCORER_LIST's entries in order, bit i each, named by shelf_scorer_name().
+    const list = [...header.matchAll(/^\s+X\((\w+), "(\w+)"\)/gm)];
+    assert.ok(list.length >= 5, 'SHELF_SCORER_LIST found in shelf.h');
+    list.forEach(([, constant, name], i) => {
+      assert.equal(binding.constants[`SHELF_SCORER_${constant}`], 1 << i, constant);
+      assert.equal(wasm.string(capi.shelf_scorer_name(1 << i)), name);
+    });
+    assert.equal(binding.constants.SHELF_SCORER_ALL, (1 << list.length) - 1);
+    assert.equal(capi.shelf_scorer_name(1 << list.length), 0);
   });
 
   test(`${flavour}: the C API through capi alone`, async () => {
