@@ -46,6 +46,24 @@ typedef enum shelf__section_type {
     SHELF__SECTION_TYPE_LIMIT = 10
 } shelf__section_type;
 
+/* The layout's own proofs (models/FORMAT.md): the header's fields tile its 64
+ * bytes, an entry's fields its 32, and the table of the most sections a file may
+ * have ends before the first aligned section could begin beyond it. */
+_Static_assert(SHELF__MAGIC_SIZE == sizeof SHELF__MAGIC - 1, "the magic is 8 bytes, without its NUL");
+_Static_assert(SHELF__HDR_VERSION == SHELF__HDR_MAGIC + SHELF__MAGIC_SIZE, "version follows the magic");
+_Static_assert(SHELF__HDR_FLAGS == SHELF__HDR_VERSION + 4 && SHELF__HDR_SECTION_COUNT == SHELF__HDR_FLAGS + 4 &&
+               SHELF__HDR_CHECKSUM == SHELF__HDR_SECTION_COUNT + 4 && SHELF__HDR_FILE_SIZE == SHELF__HDR_CHECKSUM + 4,
+               "u32 header fields, one after another");
+_Static_assert(SHELF__HDR_RESERVED == SHELF__HDR_FILE_SIZE + 8 &&
+               SHELF__HDR_RESERVED + SHELF__HDR_RESERVED_SIZE == SHELF__HEADER_SIZE, "the header is 64 bytes");
+_Static_assert(SHELF__SEC_ENCODING == SHELF__SEC_TYPE + 4 && SHELF__SEC_OFFSET == SHELF__SEC_ENCODING + 4 &&
+               SHELF__SEC_LENGTH == SHELF__SEC_OFFSET + 8 && SHELF__SEC_CHECKSUM == SHELF__SEC_LENGTH + 8 &&
+               SHELF__SEC_RESERVED == SHELF__SEC_CHECKSUM + 4 && SHELF__SEC_RESERVED + 4 == SHELF__SECTION_ENTRY_SIZE,
+               "a section entry is 32 bytes");
+_Static_assert(SHELF__HEADER_SIZE % SHELF__SECTION_ALIGN == 0 && SHELF__SECTION_ENTRY_SIZE * 2 == SHELF__SECTION_ALIGN,
+               "sections start on 64-byte boundaries after the table");
+_Static_assert(SHELF__SECTION_TYPE_LIMIT <= SHELF__MAX_SECTIONS, "every section type fits in one table");
+
 /* How a parameter section stores its numbers. */
 typedef enum shelf__encoding {
     SHELF__ENCODING_F32 = 0,  /* float32 values */

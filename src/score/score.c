@@ -1,9 +1,13 @@
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
 #include "det_math.h"
 #include "dot/dot_i8.h"
 #include "score.h"
+
+/* The loader caps embedding widths at what the kernels can sum exactly. */
+_Static_assert(SHELF__MAX_DIMS <= SHELF__DOT_I8_MAX_DIMS, "the model format's widest row fits the dot kernels");
 
 /* Longest dwell that still adds weight: a tab left open says nothing more. */
 #define DWELL_CAP_SECONDS 600.0f
@@ -12,6 +16,7 @@
  * the event type's weight, the caller's factor and the time decay. */
 static float event_factor(const shelf__blend *blend, const shelf__scorer_settings *s,
                           const shelf__session_event *events, uint32_t count, uint32_t i) {
+    assert(i < count && events[i].type < SHELF_EVENT_TYPE_COUNT && s->position_decay > 0);
     const shelf__session_event *e = &events[i];
     double age = (double)(count - 1 - i);
     double f = shelf__exp_neg(-age / s->position_decay);
@@ -115,6 +120,8 @@ static float scorer_weight(const shelf__blend *blend, uint32_t mask, int scorer)
 void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uint32_t mask,
                         const shelf__session_event *events, uint32_t count, float *scores,
                         float *similarity) {
+    assert(model && blend && scores && similarity && (count == 0 || events));
+    assert(count <= SHELF_SESSION_CAPACITY);
     const uint32_t n = model->item_count;
     const shelf__scorer_settings *s = blend->scorers;
 
@@ -168,6 +175,7 @@ static float neighbour_share(const shelf__neighbours *t, float weight, const she
 void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, uint32_t mask,
                          const shelf__session_event *events, uint32_t count, uint32_t item,
                          float similarity, uint32_t *reason, uint32_t *reason_item) {
+    assert(item < model->item_count && count <= SHELF_SESSION_CAPACITY);
     const shelf__scorer_settings *s = blend->scorers;
     float best = scorer_weight(blend, mask, SHELF__SCORER_POPULARITY) * model->popularity[item];
     *reason = SHELF_REASON_POPULAR;

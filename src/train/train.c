@@ -1,14 +1,11 @@
-#define _POSIX_C_SOURCE 200809L
 /* shelf_train(): every scorer learned from the sessions, the blend chosen on the
  * newest sessions held out, then everything learned again from all sessions. */
 #include <math.h>
 #include <string.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "dataset_internal.h"
+#include "diagnostic.h"
 #include "model_writer.h"
 #include "train_blend.h"
 #include "train_internal.h"
@@ -29,17 +26,10 @@ void shelf_train_options_init(shelf_train_options *o) {
     o->quantize = 1;
 }
 
-static shelf_status fail(shelf_diagnostic *d, shelf_status status, const char *format, ...) {
-    if (d) {
-        snprintf(d->file, sizeof d->file, "%s", "<training>");
-        d->line = 0;
-        va_list args;
-        va_start(args, format);
-        vsnprintf(d->message, sizeof d->message, format, args);
-        va_end(args);
-    }
-    return status;
-}
+void shelf_buffer_free(void *buffer) { free(buffer); }
+
+/* Training problems are not on a line of a file. */
+#define fail(diagnostic, status, ...) shelf__fail(diagnostic, status, "<training>", 0, __VA_ARGS__)
 
 /* The starting blend; the search on validation sessions moves it. */
 static void default_blend(shelf__blend *b, int with_embeddings) {
@@ -55,52 +45,6 @@ static void default_blend(shelf__blend *b, int with_embeddings) {
     b->time_half_life = 1800.0f;
 }
 
-/* A growing string for the metadata JSON. */
-typedef struct text {
-    char *data;
-    size_t length, capacity;
-    int failed;
-} text;
-
-static void text_add(text *t, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    va_list again;
-    va_copy(again, args);
-    int need = vsnprintf(NULL, 0, format, args);
-    va_end(args);
-    if (need < 0 || t->failed) {
-        t->failed = 1;
-        va_end(again);
-        return;
-    }
-    if (t->length + (size_t)need + 1 > t->capacity) {
-        size_t grown = (t->length + (size_t)need + 1) * 2;
-        char *data = realloc(t->data, grown);
-        if (!data) {
-            t->failed = 1;
-            va_end(again);
-            return;
-        }
-        t->data = data;
-        t->capacity = grown;
-    }
-    vsnprintf(t->data + t->length, t->capacity - t->length, format, again);
-    va_end(again);
-    t->length += (size_t)need;
-}
-
-static void text_add_json_string(text *t, const char *s) {
-    text_add(t, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') text_add(t, "\\%c", c);
-        else if (c < 0x20) text_add(t, "\\u%04x", c);
-        else text_add(t, "%c", c);
-    }
-    text_add(t, "\"");
-}
-
 typedef struct train_facts {
     uint64_t sessions, events, train_sessions, validation_sessions;
     const shelf__covisit_options *covisit;
@@ -111,55 +55,48 @@ typedef struct train_facts {
 
 static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_t dims, const shelf__blend *b,
                            const train_facts *f) {
-    text t = {0};
+    shelf__text t = {0};
     char created[32];
-    time_t now = o->created > 0 ? (time_t)o->created : time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    text_add(&t, "{\n  \"name\": ");
-    text_add_json_string(&t, o->name);
-    text_add(&t, ",\n  \"created\": \"%s\",\n  \"items\": %u,\n  \"dims\": %u,\n", created, items, dims);
-    text_add(&t, "  \"event_weights\": {");
+    shelf__created_time(o->created, created);
+    shelf__text_add(&t, "{\n  \"name\": ");
+    shelf__text_add_json_string(&t, o->name);
+    shelf__text_add(&t, ",\n  \"created\": \"%s\",\n  \"items\": %u,\n  \"dims\": %u,\n", created, items, dims);
+    shelf__text_add(&t, "  \"event_weights\": {");
     for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++)
-        text_add(&t, "%s\"%s\": %.9g", e ? ", " : "", shelf_event_type_name((shelf_event_type)e), b->event_weights[e]);
-    text_add(&t, "},\n  \"time_half_life\": %.9g,\n  \"scorers\": {\n", b->time_half_life);
+        shelf__text_add(&t, "%s\"%s\": %.9g", e ? ", " : "", shelf_event_type_name((shelf_event_type)e), b->event_weights[e]);
+    shelf__text_add(&t, "},\n  \"time_half_life\": %.9g,\n  \"scorers\": {\n", b->time_half_life);
     int first = 1;
     for (int s = 0; s < SHELF__SCORER_COUNT; s++) {
         if (s == SHELF__SCORER_EMBEDDING && dims == 0) continue;
-        text_add(&t, "%s    \"%s\": {\"weight\": %.9g, \"position_decay\": %.9g}", first ? "" : ",\n", shelf_scorer_name(1u << s),
+        shelf__text_add(&t, "%s    \"%s\": {\"weight\": %.9g, \"position_decay\": %.9g}", first ? "" : ",\n", shelf_scorer_name(1u << s),
                  b->scorers[s].weight, b->scorers[s].position_decay);
         first = 0;
     }
-    text_add(&t, "\n  },\n  \"trainer\": {\n    \"program\": \"shelf %s\", \"seed\": %llu, \"quantize\": %s,\n",
+    shelf__text_add(&t, "\n  },\n  \"trainer\": {\n    \"program\": \"shelf %s\", \"seed\": %llu, \"quantize\": %s,\n",
              shelf_version_string(), (unsigned long long)o->seed, o->quantize ? "\"int8\"" : "\"float32\"");
-    text_add(&t, "    \"sessions\": %llu, \"events\": %llu, \"train_sessions\": %llu, \"validation_sessions\": %llu,\n",
+    shelf__text_add(&t, "    \"sessions\": %llu, \"events\": %llu, \"train_sessions\": %llu, \"validation_sessions\": %llu,\n",
              (unsigned long long)f->sessions, (unsigned long long)f->events, (unsigned long long)f->train_sessions,
              (unsigned long long)f->validation_sessions);
-    text_add(&t, "    \"neighbours\": %u, \"min_weight\": %.9g, \"covisit\": {\"recent_sessions\": %u, \"distance_decay\": %.9g, \"recency_decay\": %.9g, \"idf_power\": %.9g},\n",
+    shelf__text_add(&t, "    \"neighbours\": %u, \"min_weight\": %.9g, \"covisit\": {\"recent_sessions\": %u, \"distance_decay\": %.9g, \"recency_decay\": %.9g, \"idf_power\": %.9g},\n",
              o->neighbours, o->min_weight, f->covisit->recent_sessions, f->covisit->distance_decay, f->covisit->recency_decay, f->covisit->idf_power);
-    text_add(&t, "    \"sequential\": {\"max_distance\": %u}, \"embedding\": {\"dims\": %u, \"epochs\": %u},\n",
+    shelf__text_add(&t, "    \"sequential\": {\"max_distance\": %u}, \"embedding\": {\"dims\": %u, \"epochs\": %u},\n",
              f->sequential_distance, o->dims, o->epochs);
-    text_add(&t, "    \"left_out\": [");
+    shelf__text_add(&t, "    \"left_out\": [");
     for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
-        if (f->left_out & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
-    text_add(&t, "]");
+        if (f->left_out & (1u << s)) shelf__text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
+    shelf__text_add(&t, "]");
     if (f->report) {
         const shelf__tuning_report *r = f->report;
-        text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
+        shelf__text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
         for (int s = 0; s < SHELF__SCORER_COUNT; s++)
-            text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", shelf_scorer_name(1u << s), r->alone_hr[s], r->alone_mrr[s]);
-        text_add(&t, "}, \"dropped_for_size\": [");
+            shelf__text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", shelf_scorer_name(1u << s), r->alone_hr[s], r->alone_mrr[s]);
+        shelf__text_add(&t, "}, \"dropped_for_size\": [");
         for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
-            if (r->dropped & (1u << s)) text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
-        text_add(&t, "]}");
+            if (r->dropped & (1u << s)) shelf__text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
+        shelf__text_add(&t, "]}");
     }
-    text_add(&t, "\n  }\n}\n");
-    if (t.failed) {
-        free(t.data);
-        return NULL;
-    }
-    return t.data;
+    shelf__text_add(&t, "\n  }\n}\n");
+    return shelf__text_finish(&t);
 }
 
 /* Everything learned from one set of sessions. */
@@ -198,16 +135,24 @@ static shelf_status learn(const shelf__item_sessions *s, const shelf_train_optio
     return status;
 }
 
+/* `names` as the array of C strings a model spec takes (malloc'ed; NULL when out of memory). */
+static const char **string_list(const shelf__string_table *names) {
+    const char **list = malloc((names->count ? names->count : 1) * sizeof *list);
+    for (uint32_t i = 0; list && i < names->count; i++) list[i] = shelf__string_table_get(names, i);
+    return list;
+}
+
 static shelf_status write_model(const shelf_dataset *d, const learned *l, uint32_t dims, int quantize,
                                 const char *metadata, uint8_t **bytes, size_t *size) {
+    const char **ids = string_list(&d->items), **categories = string_list(&d->categories);
     shelf__model_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.metadata_json = metadata;
-    spec.item_count = d->item_count;
-    spec.item_ids = (const char *const *)d->item_ids;
+    spec.item_count = shelf__dataset_items(d);
+    spec.item_ids = ids;
     if (d->has_catalog) {
-        spec.category_count = d->category_count;
-        spec.category_names = (const char *const *)d->category_names;
+        spec.category_count = d->categories.count;
+        spec.category_names = categories;
         spec.item_category = d->item_category;
         spec.item_price = d->item_price;
         spec.item_flags = d->item_flags;
@@ -218,7 +163,10 @@ static shelf_status write_model(const shelf_dataset *d, const learned *l, uint32
     spec.dims = dims;
     spec.embeddings = l->embeddings;
     spec.quantize = quantize;
-    return shelf__model_write(&spec, bytes, size);
+    shelf_status status = ids && categories ? shelf__model_write(&spec, bytes, size) : SHELF_E_OUT_OF_MEMORY;
+    free(ids);
+    free(categories);
+    return status;
 }
 
 shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, void **model, size_t *size,
@@ -233,14 +181,14 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     if (!(o->validation_fraction >= 0 && o->validation_fraction <= 0.5f))
         return fail(diag, SHELF_E_BAD_ARGUMENT, "validation fraction must be in [0, 0.5]");
     if (o->dims && o->epochs == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "epochs must be at least 1 with embeddings");
-    if (d->session_count == 0 || d->item_count == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "the dataset holds no sessions");
+    if (d->session_count == 0 || shelf__dataset_items(d) == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "the dataset holds no sessions");
     if (!o->name || !*o->name) return fail(diag, SHELF_E_BAD_ARGUMENT, "the model needs a name");
 
     /* The scorers see item sequences; event types and times shape only the runtime's weights. */
     uint32_t *items = malloc((size_t)d->event_count * sizeof *items);
     if (!items) return fail(diag, SHELF_E_OUT_OF_MEMORY, "out of memory");
     for (uint64_t e = 0; e < d->event_count; e++) items[e] = d->events[e].item;
-    shelf__item_sessions all = {d->item_count, d->session_count, d->session_start, items};
+    shelf__item_sessions all = {shelf__dataset_items(d), d->session_count, d->session_start, items};
 
     const shelf__covisit_options covisit = {{o->neighbours, o->min_weight}, 500, 2.0f, 200.0f, 1.0f};
     const uint32_t max_distance = 10;
@@ -264,7 +212,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
             free(items);
             return fail(diag, status, "training on the older sessions failed: %s", shelf_status_message(status));
         }
-        char *meta = metadata_json(o, d->item_count, o->dims, &blend, &facts);
+        char *meta = metadata_json(o, shelf__dataset_items(d), o->dims, &blend, &facts);
         uint8_t *bytes = NULL;
         size_t length = 0;
         /* Always int8 here: the search scores each case many times, and the int8
@@ -304,7 +252,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     status = learn(&all, o, wanted, &covisit, max_distance, &full);
     free(items);
     if (status != SHELF_OK) return fail(diag, status, "training failed: %s", shelf_status_message(status));
-    char *meta = metadata_json(o, d->item_count, dims, &blend, &facts);
+    char *meta = metadata_json(o, shelf__dataset_items(d), dims, &blend, &facts);
     uint8_t *bytes = NULL;
     size_t length = 0;
     status = meta ? write_model(d, &full, dims, o->quantize, meta, &bytes, &length) : SHELF_E_OUT_OF_MEMORY;

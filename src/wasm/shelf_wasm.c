@@ -16,6 +16,11 @@
 
 #include "shelf.h"
 
+/* What the JS binding assumes of wasm32 and checks against the table below. */
+_Static_assert(sizeof(void *) == 4 && sizeof(size_t) == 4, "wasm32: 32-bit pointers and sizes");
+_Static_assert(sizeof(shelf_result) == 16, "a result is four 32-bit fields");
+_Static_assert(offsetof(shelf_request, scorers) + 4 == sizeof(shelf_request), "scorers is the request's last field");
+
 typedef struct shelf_wasm_constant {
     const char *name;
     uint32_t value;

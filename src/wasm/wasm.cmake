@@ -22,15 +22,17 @@ if(SHELF_WASM_SIMD)
   # The whole runtime, not only the kernel files: this module only runs on engines
   # with SIMD128 anyway, and clang may use it anywhere (never changing float results:
   # it does not reassociate without -ffast-math, and -ffp-contract=off stays).
-  target_compile_options(shelf_runtime PRIVATE -msimd128)
-  target_compile_options(shelf_cjson PRIVATE -msimd128)
+  foreach(layer IN LISTS shelf_runtime_layers ITEMS shelf_model_writer shelf_cjson)
+    target_compile_options(${layer} PRIVATE -msimd128)
+  endforeach()
 else()
   set(shelf_wasm_flavour scalar)
 endif()
 
 # Release semantics regardless of CMAKE_BUILD_TYPE: assert() would import abort.
-target_compile_definitions(shelf_runtime PRIVATE NDEBUG)
-target_compile_definitions(shelf_cjson PRIVATE NDEBUG)
+foreach(layer IN LISTS shelf_runtime_layers ITEMS shelf_cjson)
+  target_compile_definitions(${layer} PRIVATE NDEBUG)
+endforeach()
 
 # The public API of include/shelf.h, one by one, plus the glue of src/wasm/ and the
 # allocator the binding copies bytes in with. web/test/binding.test.mjs checks that
@@ -59,7 +61,11 @@ target_compile_definitions(shelf_wasm PRIVATE NDEBUG)
 if(SHELF_WASM_SIMD)
   target_compile_options(shelf_wasm PRIVATE -msimd128)
 endif()
-target_link_libraries(shelf_wasm PRIVATE shelf_runtime)
+# The glue sees shelf.h only, as a program outside the library would.
+add_library(shelf_wasm_api INTERFACE)
+set_property(TARGET shelf_wasm_api PROPERTY INTERFACE_LINK_LIBRARIES "$<LINK_ONLY:shelf_runtime>")
+target_include_directories(shelf_wasm_api INTERFACE ${CMAKE_SOURCE_DIR}/include)
+target_link_libraries(shelf_wasm PRIVATE shelf_wasm_api)
 # SUFFIX .wasm: emcc then writes the module alone, without JS glue.
 # -O3, not -Oz: -Oz saved about 2.5 KB gzipped but made recommend() 2.6x slower
 # (7,223 items in Node); -O belongs on the link step too, where wasm-opt runs.
@@ -76,24 +82,17 @@ add_custom_command(TARGET shelf_wasm POST_BUILD
   COMMENT "Copying shelf-${shelf_wasm_flavour}.wasm to web/dist/")
 
 # ------------------------------------------------------------------ C tests ---
-# The same test programs as natively, under Node. A test that needs the training
-# library (native only: it reads logs and files) cannot be built here and is left
-# out. Tests may build their models in memory with the model writer, which is plain
-# computation: it is linked into the test programs, never into the module.
+# The same test programs as natively, under Node: all but SHELF_NATIVE_ONLY_TESTS
+# (they read logs and train, which the wasm build does not have). Tests may build
+# their models in memory with the model writer, which is plain computation: it is
+# linked into the test programs, never into the module.
 find_program(SHELF_NODE node REQUIRED)
 enable_testing()
-add_library(shelf_wasm_test_support STATIC src/train/model_writer.c)
-target_include_directories(shelf_wasm_test_support PRIVATE src/common src/model src/train)
-target_compile_options(shelf_wasm_test_support PRIVATE ${shelf_c_flags})
-target_link_libraries(shelf_wasm_test_support PUBLIC shelf_runtime)
 file(GLOB shelf_wasm_c_tests CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/c/test_*.c")
 set(shelf_wasm_skipped_tests "")
 foreach(test_source IN LISTS shelf_wasm_c_tests)
   get_filename_component(test_name ${test_source} NAME_WE)
-  # The choice reads the test's #includes: look again whenever the file changes.
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${test_source})
-  file(READ ${test_source} test_text)
-  if(test_text MATCHES "#include \"(shelf_train\\.h|dataset_internal\\.h|train_[a-z_]*\\.h|log_internal\\.h)\"")
+  if(test_name IN_LIST SHELF_NATIVE_ONLY_TESTS)
     list(APPEND shelf_wasm_skipped_tests ${test_name})
     continue()
   endif()
@@ -101,20 +100,18 @@ foreach(test_source IN LISTS shelf_wasm_c_tests)
   # A .cjs file: CommonJS whatever a package.json above says, and Node runs it as is.
   set_target_properties(wasm_${test_name} PROPERTIES OUTPUT_NAME ${test_name} SUFFIX ".cjs"
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
-  target_include_directories(wasm_${test_name} PRIVATE
-    ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/kernels ${CMAKE_SOURCE_DIR}/src/model
-    ${CMAKE_SOURCE_DIR}/src/session ${CMAKE_SOURCE_DIR}/src/score ${CMAKE_SOURCE_DIR}/src/rank
-    ${CMAKE_SOURCE_DIR}/src/train ${CMAKE_SOURCE_DIR}/tests/c)
+  target_include_directories(wasm_${test_name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
+  target_compile_definitions(wasm_${test_name} PRIVATE SHELF_TEST_DATA_DIR="${SHELF_DATA_DIR}")
   target_compile_options(wasm_${test_name} PRIVATE ${shelf_c_flags})
   if(SHELF_WASM_SIMD)
     target_compile_options(wasm_${test_name} PRIVATE -msimd128)
   endif()
-  target_link_libraries(wasm_${test_name} PRIVATE shelf_wasm_test_support)
+  # The runtime and the writer, which builds the tests' models in memory.
+  target_link_libraries(wasm_${test_name} PRIVATE shelf_runtime shelf_model_writer)
   # -O1: higher levels run emcc's JS optimizer, which needs Node modules (acorn)
   # that Debian's emscripten keeps outside Node's search path.
   # NODERAWFS: the test sees the real file system, as natively. Emscripten's getenv()
-  # does not see Node's environment: from the source folder, the tests' defaults
-  # (../shared/data, /tmp) are the right places.
+  # does not see Node's environment, so the data folder is compiled in (check.h).
   # WASM_ASYNC_COMPILATION=0: the glue then reads the .wasm with fs; otherwise it
   # tries fetch() on a file path, which Node 20 has and rejects.
   target_link_options(wasm_${test_name} PRIVATE

@@ -35,10 +35,11 @@ static inline int check_finish(const char *name) {
     return check_failures ? 1 : 0;
 }
 
-/* The real data folder (../shared/data), from the environment ctest sets. */
+/* The real data folder: SHELF_DATA_DIR from the environment, else the CMake cache
+ * variable of the same name, compiled in (emscripten's getenv cannot see Node's). */
 static inline const char *check_data_dir(void) {
     const char *d = getenv("SHELF_DATA_DIR");
-    return d ? d : "../shared/data";
+    return d ? d : SHELF_TEST_DATA_DIR;
 }
 static inline const char *check_tmp_dir(void) {
     const char *d = getenv("SHELF_TEST_TMP");

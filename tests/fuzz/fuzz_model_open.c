@@ -6,14 +6,8 @@
  * checksums recomputed, in a misaligned copy when the size is odd), so that
  * mutations reach the validation behind the checksums and the copying path.
  *
- * Build and run from the repository root:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 -ffp-contract=off \
- *     -Iinclude -Isrc/common -Isrc/model -I.deps/cjson \
- *     tests/fuzz/fuzz_model_open.c src/model/model_open.c src/model/model_metadata.c \
- *     src/common/checksum.c src/common/status.c .deps/cjson/cJSON.c -lm -o fuzz_model_open
- *   mkdir -p corpus && build/tests/test_model_format --write-seeds corpus
- *   ./fuzz_model_open -max_total_time=60 corpus
+ * Built by CMake from the library's own layers (tests/fuzz/CMakeLists.txt) and run
+ * by tools/fuzz.sh SECONDS, which seeds it with the models test_model_format writes.
  *
  * Without libFuzzer (any compiler), -DSHELF_FUZZ_STANDALONE adds a main() that
  * runs the files named on the command line, to replay a crash. */

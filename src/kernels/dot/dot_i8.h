@@ -28,7 +28,19 @@
 #ifndef SHELF_DOT_I8_H
 #define SHELF_DOT_I8_H
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* The widest row the int32 accumulation allows: 127*127*1024 < 2^24. */
+#define SHELF__DOT_I8_MAX_DIMS 1024u
+_Static_assert(127u * 127u * SHELF__DOT_I8_MAX_DIMS < (1u << 24), "int32 sums of int8 products stay exact in float");
+
+/* The preconditions above, checked in debug builds by every variant (the loader
+ * guarantees them; an assert failing here is a bug in the library). */
+#define SHELF__DOT_I8_PRECONDITIONS(rows, row_scales, n, dims, query, scores)                 \
+    assert((dims) % 16 == 0 && (dims) >= 16 && (dims) <= SHELF__DOT_I8_MAX_DIMS);          \
+    assert((n) == 0 || ((rows) != NULL && (row_scales) != NULL && (query) != NULL && (scores) != NULL))
 
 /* The instruction sets a kernel variant may need. */
 typedef enum shelf__isa {

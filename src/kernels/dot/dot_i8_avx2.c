@@ -31,6 +31,7 @@ static inline __m256i shelf__load16(const int8_t *p) {
 
 void shelf__dot_i8_avx2(const int8_t *rows, const float *row_scales, uint32_t n, uint32_t dims,
                         const int8_t *query, float query_scale, float *scores) {
+    SHELF__DOT_I8_PRECONDITIONS(rows, row_scales, n, dims, query, scores);
     const __m128 q_scale = _mm_set1_ps(query_scale);
     const uint32_t dims32 = dims & ~31u;
     uint32_t i = 0;

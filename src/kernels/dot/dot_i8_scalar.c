@@ -5,6 +5,7 @@
 
 void shelf__dot_i8_scalar(const int8_t *rows, const float *row_scales, uint32_t n, uint32_t dims,
                           const int8_t *query, float query_scale, float *scores) {
+    SHELF__DOT_I8_PRECONDITIONS(rows, row_scales, n, dims, query, scores);
     for (uint32_t i = 0; i < n; i++) {
         const int8_t *row = rows + (size_t)i * dims;
         /* Each product is at most 127*127 in magnitude and dims <= 1024, so the

@@ -20,6 +20,7 @@ static inline v128_t shelf__dot16(v128_t acc, v128_t row, v128_t q_lo, v128_t q_
 void shelf__dot_i8_wasmsimd(const int8_t *rows, const float *row_scales, uint32_t n,
                             uint32_t dims, const int8_t *query, float query_scale,
                             float *scores) {
+    SHELF__DOT_I8_PRECONDITIONS(rows, row_scales, n, dims, query, scores);
     const v128_t q_scale = wasm_f32x4_splat(query_scale);
     uint32_t i = 0;
     for (; i + 4 <= n; i += 4) {

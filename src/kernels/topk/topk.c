@@ -1,6 +1,8 @@
 /* Bounded top-k: a min-heap of the k best so far, its worst entry at the root, so one
  * comparison rejects most items; then an in-place heap sort, best first. */
+#include <assert.h>
 #include <math.h>
+#include <stddef.h>
 
 #include "topk.h"
 
@@ -35,6 +37,8 @@ static void shelf__sift_up(shelf__scored *heap, uint32_t i) {
 }
 
 uint32_t shelf__topk(const float *scores, uint32_t n, uint32_t k, shelf__scored *out) {
+    assert(k == 0 || out != NULL);
+    assert(n == 0 || scores != NULL);
     uint32_t size = 0;
     if (k == 0) return 0;
     for (uint32_t i = 0; i < n; i++) {

@@ -13,7 +13,9 @@
 
 #include "cJSON.h"
 #include "dataset_internal.h"
-#include "log_internal.h"
+#include "diagnostic.h"
+#include "line_reader.h"
+#include "text_parse.h"
 #include "shelf_common.h"
 
 #define SET_CATEGORY 1u

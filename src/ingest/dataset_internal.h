@@ -1,10 +1,12 @@
-/* The dataset behind shelf_dataset: interned items and sessions of events. */
+/* The dataset behind shelf_dataset: interned items and sessions of events, and the
+ * only way readers change it (mark, intern, reserve, roll back). */
 #ifndef SHELF_DATASET_INTERNAL_H
 #define SHELF_DATASET_INTERNAL_H
 
 #include <stdint.h>
 
 #include "shelf_train.h"
+#include "string_table.h"
 
 typedef struct shelf__event {
     double time;       /* seconds; for SHELF_LOG_SESSIONS the position in the line */
@@ -13,38 +15,34 @@ typedef struct shelf__event {
 } shelf__event;
 
 struct shelf_dataset {
-    /* Items, numbered in order of first appearance. */
-    uint32_t item_count;
-    uint32_t item_capacity;
-    char **item_ids;             /* NUL-terminated, owned */
-    uint32_t *item_hash_slots;   /* open addressing over item_ids (internal to dataset.c) */
-    uint32_t item_hash_capacity;
+    /* Item ids, numbered in order of first appearance. */
+    shelf__string_table items;
 
     /* Sessions in CSR form: session s holds events[session_start[s] .. session_start[s+1]),
      * oldest first. Sessions are ordered by their first event's time (line order for
-     * SHELF_LOG_SESSIONS), so the last sessions are the most recent. */
+     * SHELF_LOG_SESSIONS), so the last sessions are the most recent. session_start
+     * has session_capacity + 1 entries, so session_start[session_count] always exists. */
     uint64_t session_count;
-    uint64_t *session_start;     /* session_count + 1 */
+    uint64_t *session_start;
     shelf__event *events;
     uint64_t event_count;
     uint64_t session_capacity, event_capacity;
 
     /* Catalog attributes, one entry per item (has_catalog != 0 once a catalog or a
      * log with categories was read): category index or SHELF_NO_CATEGORY, price or NaN,
-     * flags (SHELF_ITEM_IN_STOCK). */
+     * flags (SHELF_ITEM_IN_STOCK). The arrays hold attribute_capacity entries. */
     int has_catalog;
-    uint32_t category_count;
-    char **category_names;       /* owned */
+    shelf__string_table categories;
     uint32_t *item_category;
     float *item_price;
     uint8_t *item_flags;
-
-    /* Internal to dataset.c: category interning, and the capacity of session_start
-     * (session_capacity + 1 entries, so session_start[session_count] always exists). */
-    uint32_t category_capacity;
-    uint32_t *category_hash_slots;
-    uint32_t category_hash_capacity;
+    uint32_t attribute_capacity;
 };
+
+static inline uint32_t shelf__dataset_items(const shelf_dataset *d) { return d->items.count; }
+static inline const char *shelf__dataset_item_id(const shelf_dataset *d, uint32_t item) {
+    return shelf__string_table_get(&d->items, item);
+}
 
 /* ------------------------------------------------ building a dataset (internal) ---
  * The readers (log_read.c, catalog_read.c) change a dataset only through these, so

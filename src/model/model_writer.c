@@ -12,9 +12,6 @@
 #include "model_format.h"
 #include "model_writer.h"
 #include "shelf_common.h"
-#include "shelf_train.h"
-
-void shelf_buffer_free(void *buffer) { free(buffer); }
 
 /* The index needs capacity = 2 * count rounded up to a power of two to fit in a u32. */
 #define MAX_ITEMS (1u << 30)

@@ -1,4 +1,6 @@
-/* Writing .shelf files from float parameters (native only). */
+/* Writing .shelf files from float parameters: the loader's twin. Plain computation
+ * (no files, no clock), built natively and into the wasm C tests, never into the
+ * .wasm module, which only reads models. */
 #ifndef SHELF_MODEL_WRITER_H
 #define SHELF_MODEL_WRITER_H
 
@@ -35,5 +37,30 @@ typedef struct shelf__model_spec {
 
 /* Serializes a model; *out is malloc'ed (free with shelf_buffer_free / free). */
 shelf_status shelf__model_write(const shelf__model_spec *spec, uint8_t **out, size_t *size);
+
+/* ------------------------------------------------------- the metadata text ---
+ * The metadata JSON is written as text: a growable buffer with printf, and JSON
+ * strings escaped. A failed allocation is remembered and reported once, at the end. */
+typedef struct shelf__text {
+    char *data;
+    size_t size, capacity;
+    int failed;
+} shelf__text;
+
+void shelf__text_add(shelf__text *text, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* `s` (valid UTF-8) as a JSON string, quotes included. */
+void shelf__text_add_json_string(shelf__text *text, const char *s);
+/* The text, NUL-terminated, owned by the caller (free()); NULL if any step failed,
+ * and the buffer is then freed. */
+char *shelf__text_finish(shelf__text *text);
+
+/* The metadata's "created" time, "2024-05-01T12:00:00Z": `requested` when > 0 (unix
+ * seconds), else SOURCE_DATE_EPOCH when set (reproducible builds give the same
+ * bytes, see reproducible-builds.org), else the clock. */
+void shelf__created_time(int64_t requested, char out[32]);
 
 #endif

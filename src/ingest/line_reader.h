@@ -1,7 +1,8 @@
-/* What the log and catalog readers share: a line reader that takes lines of any
- * length, diagnostics, and strict parsers for numbers and dates. */
-#ifndef SHELF_LOG_INTERNAL_H
-#define SHELF_LOG_INTERNAL_H
+/* The line reader of the log, catalog and ids readers: lines of any length (up to
+ * a bound, so that a file without newlines cannot take all memory), line numbers
+ * for diagnostics, and progress reports as the bytes go by. */
+#ifndef SHELF_LINE_READER_H
+#define SHELF_LINE_READER_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -50,32 +51,5 @@ void shelf__log_reader_close(shelf__log_reader *reader);
  * NUL-terminated and writable until the next call; lines of any length up to
  * SHELF__LOG_MAX_LINE, the last one with or without a final newline. */
 shelf__line_result shelf__log_next_line(shelf__log_reader *reader, char **line, size_t *size);
-
-/* Fills a diagnostic (NULL is allowed): the path (its end, if too long), the line
- * and a printf-formatted message. */
-void shelf__diag_set(shelf_diagnostic *diagnostic, const char *path, uint64_t line,
-                     const char *format, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-/* Copies at most 40 bytes of s[0..size) into out for a message, with control bytes
- * as '?' and "..." when cut, so that a message stays one readable line. */
-void shelf__diag_quote(char *out, size_t capacity, const char *s, size_t size);
-
-/* Strict number parsing of a whole NUL-terminated field: no blanks, no hex, no
- * "inf"/"nan", nothing after the number, and a finite result. Return 1 on success. */
-int shelf__parse_double(const char *s, double *value);
-int shelf__parse_int64(const char *s, int64_t *value);
-
-/* Days from 1970-01-01 of a proleptic Gregorian date (negative before 1970). */
-int64_t shelf__days_from_civil(int64_t year, unsigned month, unsigned day);
-/* "YYYY-MM-DD" exactly; 1 on success. */
-int shelf__parse_date(const char *s, size_t size, int64_t *days);
-/* "YYYY-MM-DD", optionally followed by "T" or " " and "HH:MM", ":SS", ".fraction",
- * and a zone: "Z", "UTC", "GMT" (after an optional space) or "+HH:MM", "+HHMM",
- * "+HH"; unix seconds. 1 on success. */
-int shelf__parse_iso8601(const char *s, size_t size, double *seconds);
 
 #endif
