@@ -104,7 +104,7 @@ export class Session {
    * The best items for this session, best first: [{ id, score, reason, because,
    * category }], where `because` is the id of the session item behind the reason
    * (null for popular items). Options, all optional:
-   *   k                   how many (default 10)
+   *   k                   how many (default 10); a k above the item count gives every item
    *   perCategory         diversity: at most this many items of one category
    *   excludeSeen         leave out every item of the session
    *   keepBought          keep items bought or in the cart (left out by default)
@@ -130,12 +130,17 @@ export class Session {
       allocated.push(p);
       return p;
     };
+    // shelf_recommend never returns more results than the model has items, so a
+    // larger k asks for nothing more: clamped, the result buffer (16 bytes a
+    // result) stays within wasm32's address space and k within the request's
+    // uint32 field, where a huge k would otherwise wrap around.
+    const wanted = Math.min(k, model.itemCount());
     try {
-      const request = writeRequest(model, options, k, alloc);
+      const request = writeRequest(model, options, wanted, alloc);
       const resultSize = C['sizeof shelf_result'];
-      const out = alloc(Math.max(1, k) * resultSize);
+      const out = alloc(Math.max(1, wanted) * resultSize);
       const count = alloc(4);
-      const status = capi.shelf_recommend(session, request, out, k, count);
+      const status = capi.shelf_recommend(session, request, out, wanted, count);
       if (status !== 0) throw model.error(status, 'cannot recommend');
 
       const u32 = wasm.u32();

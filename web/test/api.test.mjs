@@ -167,6 +167,26 @@ test('rules: k, per-category cap, categories, bought items, boosts, scorers', as
   throwsCode(() => s.recommend({ minPrice: NaN }), 'SHELF_E_BAD_ARGUMENT');
 });
 
+test('a huge k gives at most every item, and corrupts nothing', async () => {
+  const shelf = await demo();
+  const s = shelf.session({ consent: true });
+  popular(shelf, 8).forEach((id, i) => s.track('view', id, { ts: T0 + i }));
+  const before = s.recommend({ k: 10 });
+  const state = s.save();
+  // 2**28 + 100 results of 16 bytes wrap to a 1600-byte buffer in 32 bits; 2**32 + 3
+  // wraps to k = 3 in the request's uint32 field.
+  for (const k of [2 ** 28 + 100, 2 ** 32 + 3, Number.MAX_SAFE_INTEGER]) {
+    const all = s.recommend({ k });
+    assert.ok(all.length > 10 && all.length <= shelf.itemCount, `k = ${k}: ${all.length} results`);
+    assert.deepEqual(all.slice(0, 10), before);
+  }
+  // The session, the model and the heap around them are as they were.
+  assert.deepEqual(s.recommend({ k: 10 }), before);
+  assert.equal(s.save(), state);
+  const t = shelf.session({ consent: true, state });
+  assert.deepEqual(t.recommend({ k: 10 }), before);
+});
+
 test('save and restore: a short cookie-safe string, and back to the same recommendations', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true });
