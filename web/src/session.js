@@ -352,7 +352,8 @@ function writeRequest(model, options, k, alloc) {
   u32[field('allow_count')] = allow.length;
   u32[field('deny_count')] = deny.length;
   u32[field('boost_count')] = boosts.length;
-  u32[field('max_per_category')] = perCategory;
+  // The field is 32-bit: a larger cap, which caps nothing, would wrap to a small one.
+  u32[field('max_per_category')] = Math.min(perCategory, 0xffffffff);
   u32[field('scorers')] = scorers;
   if (options.minPrice !== undefined) f32[field('min_price')] = options.minPrice;
   if (options.maxPrice !== undefined) f32[field('max_price')] = options.maxPrice;

@@ -181,6 +181,8 @@ test('a huge k gives at most every item, and corrupts nothing', async () => {
     assert.ok(all.length > 10 && all.length <= shelf.itemCount, `k = ${k}: ${all.length} results`);
     assert.deepEqual(all.slice(0, 10), before);
   }
+  // A cap above any category's size caps nothing (2**32 + 1 would wrap to 1).
+  assert.deepEqual(s.recommend({ k: 10, perCategory: 2 ** 32 + 1 }), before);
   // The session, the model and the heap around them are as they were.
   assert.deepEqual(s.recommend({ k: 10 }), before);
   assert.equal(s.save(), state);
