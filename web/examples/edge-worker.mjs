@@ -4,6 +4,7 @@
 //   POST /events            body [{ type, item, ts?, weight? }, ...]: tracks them,
 //                           answers { tracked, recommendations } and sets the cookie
 //   GET  /recommendations   ?k=8&perCategory=2&excludeSeen=1: { recommendations }
+//                           (&scorers=covisit,embedding picks the scorers)
 //   POST /forget            wipes the session: the cookie is cleared
 //
 // Consent is the site's: its own cookie `consent=personalization` switches tracking
@@ -73,6 +74,7 @@ function recommendOptions(url) {
     k: Math.min(Number(q.get('k') ?? 8), 100),
     perCategory: Number(q.get('perCategory') ?? 0),
     excludeSeen: q.get('excludeSeen') === '1',
+    scorers: q.get('scorers')?.split(','), // an unknown name is a ShelfError: a 400
   };
 }
 

@@ -41,6 +41,15 @@ export function ensureDemoModel() {
   return trainOnce(demoModel, ['--events', demoEvents, '--format', 'diginetica', '--name', 'demo', '--seed', '1']);
 }
 
+/** The demo recipe keeping its embeddings: the blend gives them no weight (the
+ * trainer leaves them out), so --keep-unused keeps them for requests that ask for
+ * the embedding scorer alone. The browser and workerd tests use it, so that the
+ * SIMD128 dot kernel runs there. */
+export function ensureEmbeddingModel() {
+  const model = join(repoRoot, 'build', 'web-test', 'demo-embeddings.shelf');
+  return trainOnce(model, ['--events', demoEvents, '--format', 'diginetica', '--name', 'demo-embeddings', '--seed', '1', '--keep-unused']);
+}
+
 /** A second model for the identity test: no catalog, 16 dimensions, its own seed,
  * from the first 3000 sessions of the standard Diginetica training split. */
 export function ensureSessionsModel() {

@@ -11,7 +11,9 @@ export interface WasmHelpers {
   u8(): Uint8Array;
   u32(): Uint32Array;
   f32(): Float32Array;
-  /** malloc(), throwing RangeError when out of memory. */
+  /** malloc(), throwing RangeError when out of memory, and ShelfError
+   * SHELF_E_BAD_ARGUMENT for a size that is not a whole number in 0..2^32-1 (a
+   * wasm32 size_t). */
   alloc(size: number): number;
   free(pointer: number): void;
   /** Copies bytes into new C memory; free the pointer. */

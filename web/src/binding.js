@@ -19,6 +19,9 @@ export const imports = Object.freeze({
   env: { emscripten_notify_memory_growth() {} },
 });
 
+/** The largest size_t of wasm32: no allocation can be bigger. */
+const MAX_ALLOC = 0xffffffff;
+
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
@@ -67,6 +70,11 @@ function memoryHelpers(exports) {
 
     /** malloc(), throwing instead of returning 0. */
     alloc(size) {
+      // malloc takes a 32-bit size_t: JS would pass size modulo 2^32, so a size too
+      // big for it would come back as a small block that C then overruns.
+      if (!Number.isInteger(size) || size < 0 || size > MAX_ALLOC) {
+        throw new ShelfError('SHELF_E_BAD_ARGUMENT', `cannot allocate ${size} bytes: wasm32 sizes are whole numbers up to ${MAX_ALLOC}`);
+      }
       const p = malloc(Math.max(1, size));
       if (p === 0) throw new RangeError(`out of wasm memory allocating ${size} bytes`);
       return p;

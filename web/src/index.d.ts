@@ -83,7 +83,7 @@ export interface TrackOptions {
 }
 
 export interface RecommendOptions {
-  /** How many. Default 10. */
+  /** How many. Default 10; a k above the item count gives every item that passes. */
   k?: number;
   /** Diversity: at most this many items of one category. */
   perCategory?: number;

@@ -107,6 +107,10 @@ export class Model {
     return this.categoryName(this.#out(0));
   }
 
+  itemCount() {
+    return this.binding.capi.shelf_model_item_count(this.live()) >>> 0;
+  }
+
   categoryCount() {
     return this.binding.capi.shelf_model_category_count(this.live()) >>> 0;
   }

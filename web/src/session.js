@@ -104,7 +104,7 @@ export class Session {
    * The best items for this session, best first: [{ id, score, reason, because,
    * category }], where `because` is the id of the session item behind the reason
    * (null for popular items). Options, all optional:
-   *   k                   how many (default 10)
+   *   k                   how many (default 10); a k above the item count gives every item
    *   perCategory         diversity: at most this many items of one category
    *   excludeSeen         leave out every item of the session
    *   keepBought          keep items bought or in the cart (left out by default)
@@ -130,12 +130,17 @@ export class Session {
       allocated.push(p);
       return p;
     };
+    // shelf_recommend never returns more results than the model has items, so a
+    // larger k asks for nothing more: clamped, the result buffer (16 bytes a
+    // result) stays within wasm32's address space and k within the request's
+    // uint32 field, where a huge k would otherwise wrap around.
+    const wanted = Math.min(k, model.itemCount());
     try {
-      const request = writeRequest(model, options, k, alloc);
+      const request = writeRequest(model, options, wanted, alloc);
       const resultSize = C['sizeof shelf_result'];
-      const out = alloc(Math.max(1, k) * resultSize);
+      const out = alloc(Math.max(1, wanted) * resultSize);
       const count = alloc(4);
-      const status = capi.shelf_recommend(session, request, out, k, count);
+      const status = capi.shelf_recommend(session, request, out, wanted, count);
       if (status !== 0) throw model.error(status, 'cannot recommend');
 
       const u32 = wasm.u32();
@@ -148,7 +153,7 @@ export class Session {
           id: model.itemId(item),
           score: f32[(r + C['shelf_result.score']) >> 2],
           reason: model.reasonName(u32[(r + C['shelf_result.reason']) >> 2]),
-          because: because === NO_ITEM ? null : model.itemId(because),
+          because: because === SHELF_NO_ITEM ? null : model.itemId(because),
           category: model.categoryOf(item),
         });
       }
@@ -297,8 +302,9 @@ export class Session {
   }
 }
 
-// shelf_result.reason_item when no session item is behind the reason (UINT32_MAX).
-const NO_ITEM = 0xffffffff;
+// shelf_result.reason_item when no session item is behind the reason: UINT32_MAX
+// in shelf.h, which has no name for it, so the value is spelled out here.
+const SHELF_NO_ITEM = 0xffffffff;
 
 /** A shelf_request in C memory from recommend()'s options (defaults from
  * shelf_request_init). `alloc` gives memory the caller frees. */
@@ -346,7 +352,8 @@ function writeRequest(model, options, k, alloc) {
   u32[field('allow_count')] = allow.length;
   u32[field('deny_count')] = deny.length;
   u32[field('boost_count')] = boosts.length;
-  u32[field('max_per_category')] = perCategory;
+  // The field is 32-bit: a larger cap, which caps nothing, would wrap to a small one.
+  u32[field('max_per_category')] = Math.min(perCategory, 0xffffffff);
   u32[field('scorers')] = scorers;
   if (options.minPrice !== undefined) f32[field('min_price')] = options.minPrice;
   if (options.maxPrice !== undefined) f32[field('max_price')] = options.maxPrice;

@@ -142,6 +142,17 @@ for (const [flavour, file] of flavours) {
   });
 }
 
+test('alloc refuses sizes a wasm32 size_t cannot hold, instead of wrapping them', async () => {
+  const { binding } = await instantiate(wasmFiles.simd);
+  const { wasm } = binding;
+  // 2**32 + 16 would reach malloc as 16.
+  for (const size of [2 ** 32, 2 ** 32 + 16, -1, 1.5, NaN]) {
+    assert.throws(() => wasm.alloc(size), (e) => e.code === 'SHELF_E_BAD_ARGUMENT' && /4294967295/.test(e.message), String(size));
+  }
+  assert.throws(() => wasm.alloc(2 ** 32 - 1), RangeError); // fits a size_t, not the memory
+  wasm.free(wasm.alloc(0));
+});
+
 test('the scalar module has no SIMD instruction and the SIMD module has some', () => {
   const simdOps = (file) =>
     execFileSync('wasm-objdump', ['-d', file], { maxBuffer: 64 << 20, encoding: 'utf8' })

@@ -1,19 +1,22 @@
 // The package in Chromium, for real: on a page's main thread and in a module Web
 // Worker, with both .wasm files, giving exactly the results Node gives; session
 // state kept in localStorage (main thread) and IndexedDB (worker) across reloads.
+// The model has embeddings and the scenario asks for them, so the SIMD128 dot
+// kernel runs in the browser; its results are checked against Node's scalar
+// module, which no SIMD128 code computes.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { Shelf } from '../src/index.js';
-import { ensureDemoModel, requireWasm, webRoot } from '../scripts/artifacts.mjs';
+import { ensureEmbeddingModel, requireWasm, webRoot } from '../scripts/artifacts.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
 import { launchChromium, openPage } from './helpers/chromium.mjs';
 import { runScenario } from './browser/scenario.mjs';
 
 requireWasm();
-const model = ensureDemoModel();
+const model = ensureEmbeddingModel();
 let server;
 let browser;
 let page;
@@ -39,6 +42,16 @@ async function expected() {
   };
 }
 
+/** A SIMD128 run against Node's scalar run: int8 dot products are exact, so the two
+ * flavours agree to the last bit. Comparing SIMD with Node's SIMD alone would miss
+ * a broken SIMD128 kernel, which breaks both the same way. */
+function matchesScalar(got, scalar, where) {
+  assert.ok(scalar.dims > 0, 'the model has embeddings');
+  assert.equal(scalar.similar.length, 12);
+  assert.ok(scalar.similar.every((r) => r.reason === 'similar'), 'the embedding scorer ranked them');
+  assert.deepEqual({ ...got, simd: false }, scalar, `${where}: SIMD128 differs from Node's scalar module`);
+}
+
 test('main thread: both modules load from URLs and match Node exactly', async () => {
   const got = await page.evaluate(async () => {
     const { Shelf, simdSupported } = await import('/src/index.js');
@@ -57,6 +70,7 @@ test('main thread: both modules load from URLs and match Node exactly', async ()
   assert.equal(got.scalar.simd, false);
   assert.deepEqual(got.simd, want.simd);
   assert.deepEqual(got.scalar, want.scalar);
+  matchesScalar(got.simd, want.scalar, 'main thread');
   assert.deepEqual(page.problems, []);
 });
 
@@ -111,6 +125,7 @@ test('Web Worker: same results, and IndexedDB keeps the session', async () => {
   const want = await expected();
   assert.deepEqual(got.simd, want.simd);
   assert.deepEqual(got.scalar, want.scalar);
+  matchesScalar(got.simd, want.scalar, 'Web Worker');
   assert.equal(got.restored, 2);
   assert.equal(got.afterForget, 0);
   assert.deepEqual(page.problems, []);

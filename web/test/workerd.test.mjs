@@ -1,7 +1,9 @@
 // The package on workerd, Cloudflare's Workers runtime: examples/edge-worker.mjs
 // imports both .wasm files as compiled modules and the model as data, keeps the
 // session in a cookie, and answers over HTTP on 127.0.0.1, with exactly the
-// recommendations Node computes for the same events.
+// recommendations Node computes for the same events. The model has embeddings,
+// and one request asks for them alone, so workerd runs the SIMD128 dot kernel; Node
+// runs the scalar module, which no SIMD128 code computes (the two agree exactly).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,12 +14,12 @@ import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Shelf } from '../src/index.js';
-import { ensureDemoModel, ensureSessionsModel, requireFile, requireWasm, webRoot } from '../scripts/artifacts.mjs';
+import { ensureEmbeddingModel, ensureSessionsModel, requireFile, requireWasm, webRoot } from '../scripts/artifacts.mjs';
 
 const T0 = 1700000000;
 const CONSENT = 'consent=personalization';
 const wasmFiles = requireWasm();
-const model = ensureDemoModel();
+const model = ensureEmbeddingModel();
 const workerd = requireFile(join(webRoot, 'node_modules', '.bin', 'workerd'), 'run npm ci in web/ (tools/setup.sh does)');
 let dir;
 let child;
@@ -37,7 +39,7 @@ function writeConfig() {
     ...packageModules,
     `(name = "shelf-simd.wasm", wasm = embed ${embed(wasmFiles.simd)})`,
     `(name = "shelf-scalar.wasm", wasm = embed ${embed(wasmFiles.scalar)})`,
-    `(name = "demo.shelf", data = embed ${embed(model)})`,
+    `(name = "demo.shelf", data = embed ${embed(model)})`, // the name the example imports
   ];
   const config = join(dir, 'config.capnp');
   writeFileSync(
@@ -109,9 +111,9 @@ async function call(method, path, { cookie, body } = {}) {
   return { status: response.status, json: JSON.parse(text), setCookie: response.headers.get('set-cookie') };
 }
 
-/** What Node recommends for the same events. */
+/** What Node's scalar module recommends for the same events. */
 async function inNode(events, options) {
-  const shelf = await Shelf.load({ model: readFileSync(model) });
+  const shelf = await Shelf.load({ model: readFileSync(model), simd: false });
   const session = shelf.session({ consent: true });
   for (const { type, item, ts, weight } of events) session.track(type, item, { ts, weight });
   const recommendations = session.recommend(options);
@@ -162,6 +164,12 @@ test('with consent: the session lives in a cookie, and the answers are Node\'s e
   assert.deepEqual(three.json.recommendations, await inNode([...first, ...more], { k: 6, excludeSeen: true }));
   assert.ok(three.json.recommendations.some((r) => r.reason !== 'popular'));
 
+  // The embedding scorer alone (the blend gives it no weight): the dot kernel.
+  const similar = await call('GET', '/recommendations?k=12&scorers=embedding', { cookie: `${CONSENT}; ${cookie2}` });
+  assert.equal(similar.json.recommendations.length, 12);
+  assert.ok(similar.json.recommendations.every((r) => r.reason === 'similar'));
+  assert.deepEqual(similar.json.recommendations, await inNode([...first, ...more], { k: 12, scorers: ['embedding'] }));
+
   // forget: the cookie is cleared.
   const gone = await call('POST', '/forget', { cookie: `${CONSENT}; ${cookie2}` });
   assert.equal(gone.json.forgotten, true);
@@ -179,5 +187,8 @@ test('a cookie from another model is ignored, and a bad event is a 400 with the 
   const bad = await call('POST', '/events', { cookie: CONSENT, body: [{ type: 'stare', item: 'x' }] });
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error, 'SHELF_E_BAD_EVENT');
+  const badScorer = await call('GET', '/recommendations?scorers=magic');
+  assert.equal(badScorer.status, 400);
+  assert.equal(badScorer.json.error, 'SHELF_E_BAD_ARGUMENT');
   assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
 });

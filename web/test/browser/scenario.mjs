@@ -13,8 +13,12 @@ export async function runScenario(Shelf, { model, simd }) {
   session.track('dwell', popular[13], { ts: T0 + 95, weight: 24 });
   const result = {
     simd: shelf.simd,
+    dims: shelf.dims,
     plain: session.recommend({ k: 12 }),
     diverse: session.recommend({ k: 12, perCategory: 1, excludeSeen: true }),
+    // The embedding scorer alone: every item's dot product with the session vector,
+    // through the dot kernel of the module (SIMD128 or scalar).
+    similar: session.recommend({ k: 12, scorers: ['embedding'] }),
     state: session.save(),
   };
   shelf.dispose();
