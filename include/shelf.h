@@ -16,12 +16,13 @@
  *     with the blend weights stored in the model, then business rules filter,
  *     a per-category cap diversifies, and the top k come back with a reason each.
  *
- * Usage:
+ * Usage (tests/cli/test_header_examples.sh compiles it), with the model file's
+ * bytes at `bytes`:
  *
  *     shelf_model *model;
- *     if (shelf_model_open(bytes, size, &model) != SHELF_OK) ...;
+ *     if (shelf_model_open(bytes, size, &model) != SHELF_OK) return;
  *     shelf_session *session;
- *     shelf_session_create(model, &session);
+ *     if (shelf_session_create(model, &session) != SHELF_OK) return;
  *     uint32_t item;
  *     if (shelf_model_find_item(model, "sku-123", 7, &item) == SHELF_OK)
  *         shelf_session_track(session, SHELF_EVENT_VIEW, item, 1700000000.0, 1.0f);
@@ -30,7 +31,9 @@
  *     request.k = 10;
  *     shelf_result results[10];
  *     size_t count;
- *     shelf_recommend(session, &request, results, 10, &count);
+ *     if (shelf_recommend(session, &request, results, 10, &count) == SHELF_OK)
+ *         for (size_t i = 0; i < count; i++)
+ *             printf("%s\n", shelf_model_item_id(model, results[i].item, NULL));
  *     shelf_session_free(session);
  *     shelf_model_close(model);
  *

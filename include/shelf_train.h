@@ -2,21 +2,28 @@
  * shelf_train.h -- native-only: read event logs, train, quantize and write models.
  *
  * Nothing here is compiled into the WebAssembly build. The runtime API (shelf.h)
- * then opens, scores and evaluates what these functions write.
+ * then opens, scores and evaluates what these functions write. Usage
+ * (tests/cli/test_header_examples.sh compiles it):
  *
  *     shelf_dataset *data;
  *     shelf_diagnostic diag;
- *     shelf_dataset_create(&data);
+ *     if (shelf_dataset_create(&data) != SHELF_OK) return;
  *     shelf_log_options log;
  *     shelf_log_options_init(&log, SHELF_LOG_SESSIONS);
- *     if (shelf_dataset_read_log(data, "train_sessions.tsv", &log, &diag) != SHELF_OK)
- *         fprintf(stderr, "%s:%llu: %s\n", diag.file, diag.line, diag.message);
+ *     if (shelf_dataset_read_log(data, "train_sessions.tsv", &log, NULL, &diag) != SHELF_OK)
+ *         fprintf(stderr, "%s:%llu: %s\n", diag.file, (unsigned long long)diag.line, diag.message);
  *     shelf_train_options options;
  *     shelf_train_options_init(&options);
- *     void *model; size_t size;
- *     shelf_train(data, &options, &model, &size, &diag);
- *     ... write model[0..size) to a file ...
- *     shelf_buffer_free(model);
+ *     void *model;
+ *     size_t size;
+ *     if (shelf_train(data, &options, &model, &size, &diag) == SHELF_OK) {
+ *         FILE *out = fopen("model.shelf", "wb");
+ *         if (out) {
+ *             fwrite(model, 1, size, out);
+ *             fclose(out);
+ *         }
+ *         shelf_buffer_free(model);
+ *     }
  *     shelf_dataset_free(data);
  *
  * Errors are reported twice: a status, and a diagnostic naming the file, the line
@@ -133,7 +140,8 @@ typedef struct shelf_train_options {
                                      less than this to HR@20 + 2 MRR@20 on the held-out sessions,
                                      in points (default 0: keep whatever helps at all) */
     int quantize;                 /* 1: int8 parameters (default); 0: float32 (see shelf_quantize_model) */
-    int64_t created;              /* unix seconds stored as the creation time; 0: now */
+    int64_t created;              /* unix seconds stored as the creation time; 0: SOURCE_DATE_EPOCH
+                                     when set (reproducible builds), else now */
     int keep_unused;              /* 1: keep scorers the blend gives no weight, to evaluate
                                      them alone (default 0: left out of the model) */
     shelf_progress_fn progress;

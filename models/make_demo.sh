@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The demo model's recipe: views and purchases of the Diginetica sample with every
-# item's category (../shared/data/diginetica-raw), trained with a fixed seed.
+# item's category ($SHELF_DATA_DIR/diginetica-raw), trained with a fixed seed.
 # Usage: models/make_demo.sh [OUT]   (default build/models/demo.shelf)
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/../tools/paths.sh"
 out=${1:-"$top/build/models/demo.shelf"}
 mkdir -p "$(dirname "$out")"
 "$top/build/shelf" train \
-  --events "$top/../shared/data/diginetica-raw/derived_views_purchases_categories.csv" --format diginetica \
+  --events "$data_dir/diginetica-raw/derived_views_purchases_categories.csv" --format diginetica \
   --out "$out" --name demo --seed 1

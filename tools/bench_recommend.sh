@@ -7,7 +7,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 shelf="$top/build/shelf"
-data="$top/../shared/data/diginetica"
+source "$top/tools/paths.sh"
+data="$data_dir/diginetica"
 out=${1:-"$top/build/bench"}
 mkdir -p "$out"
 

@@ -5,7 +5,8 @@
 # Usage: tools/quality_table.sh [OUT_DIR]   (about 7 minutes on 2 cores)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-data="$top/../shared/data/diginetica"
+source "$top/tools/paths.sh"
+data="$data_dir/diginetica"
 out=${1:-"$top/build/quality"}
 shelf="$top/build/shelf"
 mkdir -p "$out"

@@ -1,18 +1,38 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): set up, build, and run every test:
-# the C tests natively, again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the CLI and quality tests on the real data, a fuzzing run of the model loader,
-# and the JavaScript tests (Node, Chromium, workerd) against the WebAssembly builds.
+#   unit     the C tests natively, again under AddressSanitizer + UndefinedBehavior-
+#            Sanitizer, and on wasm32 under Node (SIMD128 and scalar; in npm test);
+#   cli      the shelf command end to end on the real data (also sanitized);
+#   fuzz     30 s of libFuzzer on the model loader;
+#   js       the JavaScript tests: Node, Chromium (page and Web Worker), workerd,
+#            the demo storefront, the peers' agreement;
+#   quality  the quality bar of the standard Diginetica split (minutes).
+#
+# tools/test.sh --quick: the edit-compile-test loop (under a minute): the unit and
+# cli tiers natively, the C tests on wasm32 and the package's tests in Node.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+source tools/paths.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *) echo "usage: tools/test.sh [--quick]" >&2; exit 2 ;;
+esac
 
 tools/setup.sh
 tools/build.sh
 
-echo "== C tests (native, release)"
-ctest --test-dir build --output-on-failure -j"$jobs"
+echo "== C tests (native, release): unit and cli"
+ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|cli'
+if [ $quick = 1 ]; then
+  echo "== The C tests on wasm32 and the JavaScript tests, in Node"
+  (cd web && node --test test/c-tests.test.mjs test/binding.test.mjs test/constants.test.mjs test/api.test.mjs test/identity.test.mjs)
+  echo "== quick tests passed (the full command adds sanitizers, fuzzing, browsers, workerd and the quality bar)"
+  exit 0
+fi
 
 echo "== C tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSHELF_SANITIZE=ON >/dev/null
@@ -23,8 +43,9 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== Fuzzing the model loader (libFuzzer, 30 s)"
 tools/fuzz.sh 30
 
-if [ -f web/package.json ]; then
-  echo "== JavaScript tests (Node, Chromium, workerd) on the WebAssembly builds"
-  (cd web && npm test)
-fi
+echo "== JavaScript tests (Node, Chromium, workerd) on the WebAssembly builds"
+(cd web && npm test)
+
+echo "== Quality bar: the default int8 model on the Diginetica split"
+ctest --test-dir build --output-on-failure -L quality
 echo "== all tests passed"

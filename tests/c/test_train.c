@@ -1,6 +1,8 @@
 /* The trainer on the sessions real traffic produces besides shoppers': one very
  * long session (a bot or a scraper), one-item sessions, a one-item catalog. Each
  * table must stay within its limits and every model must open. */
+#define _POSIX_C_SOURCE 200809L  /* setenv */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +113,56 @@ static void test_edge_datasets(void) {
     train_file("single_events", "1\n2\n3\n", 0);
 }
 
+/* The creation time: the option when set, else SOURCE_DATE_EPOCH, else the clock;
+ * the same rule for every writer (shelf_train, shelf_model_from_embeddings). */
+static const char *created_of(int64_t created, char *json, size_t capacity) {
+    shelf_dataset *data = NULL;
+    shelf_diagnostic diag;
+    shelf_dataset_create(&data);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/train_created.tsv", check_tmp_dir());
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs("1 2 3\n2 3\n", f);
+        fclose(f);
+    }
+    shelf_log_options log;
+    shelf_log_options_init(&log, SHELF_LOG_SESSIONS);
+    CHECK_STATUS(shelf_dataset_read_log(data, path, &log, NULL, &diag), SHELF_OK);
+    shelf_train_options options;
+    shelf_train_options_init(&options);
+    options.dims = 0;
+    options.validation_fraction = 0;
+    options.created = created;
+    void *bytes = NULL;
+    size_t size = 0;
+    shelf_model *model = NULL;
+    json[0] = '\0';
+    if (shelf_train(data, &options, &bytes, &size, &diag) == SHELF_OK &&
+        shelf_model_open(bytes, size, &model) == SHELF_OK) {
+        size_t length;
+        const char *text = shelf_model_metadata(model, &length);
+        const char *at = strstr(text, "\"created\": \"");
+        if (at && (size_t)(at - text) + 36 < length) snprintf(json, capacity, "%.20s", at + 12);
+    }
+    shelf_model_close(model);
+    shelf_buffer_free(bytes);
+    shelf_dataset_free(data);
+    return json;
+}
+
+static void test_creation_time(void) {
+    char json[64];
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    CHECK(strcmp(created_of(0, json, sizeof json), "2023-11-14T22:13:20Z") == 0);
+    CHECK(strcmp(created_of(86400, json, sizeof json), "1970-01-02T00:00:00Z") == 0);
+    setenv("SOURCE_DATE_EPOCH", "17e8", 1); /* not a number of seconds: the clock */
+    CHECK(strncmp(created_of(0, json, sizeof json), "20", 2) == 0 && strcmp(json, "2023-11-14T22:13:20Z") != 0);
+    unsetenv("SOURCE_DATE_EPOCH");
+}
+
 int main(void) {
+    test_creation_time();
     test_one_long_session();
     test_edge_datasets();
     return check_finish("test_train");

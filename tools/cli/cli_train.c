@@ -168,9 +168,7 @@ int cli_train(int argc, char **argv) {
         name = slash ? slash + 1 : out;
     }
     options.name = name;
-    /* Reproducible builds' convention: a fixed creation time makes the output byte-identical. */
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    if (epoch) options.created = strtoll(epoch, NULL, 10);
+    /* options.created stays 0: the library then takes SOURCE_DATE_EPOCH when it is set. */
     options.progress = cli_progress;
     void *model;
     size_t size;

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const webRoot = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = join(webRoot, '..');
-export const dataRoot = join(repoRoot, '..', 'shared', 'data');
+// SHELF_DATA_DIR, default ../shared/data beside the repository (as tools/paths.sh).
+export const dataRoot = process.env.SHELF_DATA_DIR || join(repoRoot, '..', 'shared', 'data');
 
 export const wasmFiles = {
   simd: join(webRoot, 'dist', 'shelf-simd.wasm'),

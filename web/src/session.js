@@ -153,7 +153,7 @@ export class Session {
           id: model.itemId(item),
           score: f32[(r + C['shelf_result.score']) >> 2],
           reason: model.reasonName(u32[(r + C['shelf_result.reason']) >> 2]),
-          because: because === SHELF_NO_ITEM ? null : model.itemId(because),
+          because: because === C.SHELF_NO_ITEM ? null : model.itemId(because),
           category: model.categoryOf(item),
         });
       }
@@ -302,9 +302,6 @@ export class Session {
   }
 }
 
-// shelf_result.reason_item when no session item is behind the reason: UINT32_MAX
-// in shelf.h, which has no name for it, so the value is spelled out here.
-const SHELF_NO_ITEM = 0xffffffff;
 
 /** A shelf_request in C memory from recommend()'s options (defaults from
  * shelf_request_init). `alloc` gives memory the caller frees. */

@@ -18,7 +18,10 @@ for (const flavour of ['simd', 'scalar']) {
   const programs = existsSync(dir) ? readdirSync(dir).filter((f) => /^test_\w+\.cjs$/.test(f)).sort() : [];
 
   test(`wasm ${flavour}: the C tests are built`, () => {
-    assert.ok(programs.includes('test_kernels.cjs'), `no ${join(dir, 'test_kernels.cjs')}: run tools/build.sh`);
+    // The kernels against their reference, the API, and the loader where size_t is 32-bit.
+    for (const name of ['test_kernels.cjs', 'test_api.cjs', 'test_model_format.cjs', 'test_common.cjs']) {
+      assert.ok(programs.includes(name), `no ${join(dir, name)}: run tools/build.sh`);
+    }
   });
 
   for (const program of programs) {

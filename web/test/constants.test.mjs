@@ -40,11 +40,9 @@ function cNames({ capi, constants: C, wasm }) {
   const reasons = namesFromC(wasm, capi.shelf_reason_name);
   assert.equal(eventTypes.length, C.SHELF_EVENT_TYPE_COUNT);
   assert.equal(reasons.length, C.SHELF_REASON_COUNT);
-  // As src/model.js names scorers: SHELF_SCORER_COVISIT is 'covisit'.
-  const scorers = Object.keys(C)
-    .map((name) => /^SHELF_SCORER_(\w+)$/.exec(name)?.[1])
-    .filter((name) => name && name !== 'ALL')
-    .map((name) => name.toLowerCase());
+  // One name per bit of SHELF_SCORER_ALL, as src/model.js reads them.
+  const scorers = [];
+  for (let bit = 1; bit & C.SHELF_SCORER_ALL; bit <<= 1) scorers.push(wasm.string(capi.shelf_scorer_name(bit)));
   // A ShelfError's code is a failure: every status but SHELF_OK.
   const statuses = namesFromC(wasm, capi.shelf_status_name, 'SHELF_E_UNKNOWN_STATUS');
   assert.equal(statuses[0], 'SHELF_OK');
