@@ -2,7 +2,7 @@
 # The usage examples at the top of the public headers compile, warning-free, as a
 # user would paste them: each becomes the body of a function that gets the model's
 # bytes, built against the headers alone and linked with the library.
-# Usage: test_header_examples.sh CC INCLUDE_DIR TMP_DIR LIBRARIES...
+# Usage: test_header_examples.sh CC INCLUDE_DIR TMP_DIR [FLAGS and] LIBRARIES...
 set -euo pipefail
 cc=$1 include=$2 tmp=$3/header_examples
 shift 3
