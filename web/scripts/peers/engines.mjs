@@ -15,7 +15,7 @@
 //                     measured 4x slower), then topk; its wasm matMul is float32 only
 //
 // The peers get Shelf's numbers: the rows are quantized here exactly as the CLI does
-// (src/train/model_writer.c, float32 arithmetic), so the float32 peers score with
+// (src/model/model_writer.c, float32 arithmetic), so the float32 peers score with
 // code * scale, and the int8 one with the codes and scales themselves.
 //
 // Each engine: { name, detail, prepare(i) (untimed: Shelf's session bookkeeping),
