@@ -11,13 +11,11 @@
 #include "shelf_common.h"
 #include "string_table.h"
 
-#define fail shelf__fail
-
 /* ------------------------------------------------------------------ files --- */
 
 shelf_status shelf__read_file(const char *path, char **data, size_t *size, shelf_diagnostic *diagnostic) {
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(diagnostic, SHELF_E_IO, path, 0, "cannot open: %s", strerror(errno));
+    if (!f) return shelf__fail(diagnostic, SHELF_E_IO, path, 0, "cannot open: %s", strerror(errno));
     size_t capacity = 1 << 16, used = 0;
     char *buffer = malloc(capacity);
     while (buffer) {
@@ -34,10 +32,10 @@ shelf_status shelf__read_file(const char *path, char **data, size_t *size, shelf
     }
     int error = ferror(f);
     fclose(f);
-    if (!buffer) return fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "out of memory reading the file");
+    if (!buffer) return shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "out of memory reading the file");
     if (error) {
         free(buffer);
-        return fail(diagnostic, SHELF_E_IO, path, 0, "read error");
+        return shelf__fail(diagnostic, SHELF_E_IO, path, 0, "read error");
     }
     buffer[used] = '\0';
     *data = buffer;
@@ -165,7 +163,7 @@ shelf_status shelf__read_npy(const char *path, uint32_t max_columns, uint32_t pa
     const uint8_t *u = (const uint8_t *)data;
     shelf_status status = SHELF_E_PARSE;
     if (size < 10 || memcmp(data, "\x93NUMPY", 6) != 0) {
-        fail(diagnostic, status, path, 0, "not a .npy file (bad magic)");
+        shelf__fail(diagnostic, status, path, 0, "not a .npy file (bad magic)");
         goto done;
     }
     size_t header_start, header_size;
@@ -176,56 +174,56 @@ shelf_status shelf__read_npy(const char *path, uint32_t max_columns, uint32_t pa
         header_start = 12;
         header_size = size >= 12 ? shelf__load_u32(u + 8) : 0;  /* size < 12: "truncated" below */
     } else {
-        fail(diagnostic, status, path, 0, "unsupported .npy version %u.%u (1.0 and 2.0 are read)", u[6], u[7]);
+        shelf__fail(diagnostic, status, path, 0, "unsupported .npy version %u.%u (1.0 and 2.0 are read)", u[6], u[7]);
         goto done;
     }
     if (size < header_start || header_size > size - header_start) {
-        fail(diagnostic, status, path, 0, "truncated .npy header");
+        shelf__fail(diagnostic, status, path, 0, "truncated .npy header");
         goto done;
     }
     npy_header h;
     const char *problem;
     if (!parse_npy_dict(data + header_start, header_size, &h, &problem)) {
-        fail(diagnostic, status, path, 0, "%s", problem);
+        shelf__fail(diagnostic, status, path, 0, "%s", problem);
         goto done;
     }
     if (strcmp(h.descr, "<f4") != 0) {
-        fail(diagnostic, status, path, 0, "dtype '%s' is not '<f4' (little-endian float32)", h.descr);
+        shelf__fail(diagnostic, status, path, 0, "dtype '%s' is not '<f4' (little-endian float32)", h.descr);
         goto done;
     }
     if (h.fortran_order) {
-        fail(diagnostic, status, path, 0, "fortran_order is True; save the array in C order");
+        shelf__fail(diagnostic, status, path, 0, "fortran_order is True; save the array in C order");
         goto done;
     }
     if (h.shape_dims != 2) {
-        fail(diagnostic, status, path, 0, "shape has %d dimensions; expected 2 (items, dims)", h.shape_dims);
+        shelf__fail(diagnostic, status, path, 0, "shape has %d dimensions; expected 2 (items, dims)", h.shape_dims);
         goto done;
     }
     uint64_t n = h.shape[0], d = h.shape[1];
     if (n == 0 || n > (1u << 30)) {
-        fail(diagnostic, status, path, 0, "%llu rows; expected 1 to 2^30", (unsigned long long)n);
+        shelf__fail(diagnostic, status, path, 0, "%llu rows; expected 1 to 2^30", (unsigned long long)n);
         goto done;
     }
     if (d == 0 || d > max_columns) {
-        fail(diagnostic, status, path, 0, "%llu columns; expected 1 to %u", (unsigned long long)d, max_columns);
+        shelf__fail(diagnostic, status, path, 0, "%llu columns; expected 1 to %u", (unsigned long long)d, max_columns);
         goto done;
     }
     /* n <= 2^30 and d < 2^32: the products fit in 64 bits. */
     uint64_t expected = n * d * 4, available = size - header_start - header_size;
     if (available != expected) {
-        fail(diagnostic, status, path, 0, "%s: %llu bytes of data, %llu expected for shape (%llu, %llu)",
+        shelf__fail(diagnostic, status, path, 0, "%s: %llu bytes of data, %llu expected for shape (%llu, %llu)",
              available < expected ? "truncated" : "trailing bytes", (unsigned long long)available,
              (unsigned long long)expected, (unsigned long long)n, (unsigned long long)d);
         goto done;
     }
     uint64_t padded = (d + pad - 1) / pad * pad;
     if (padded > UINT32_MAX || n * padded > SIZE_MAX / sizeof(float)) {
-        status = fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "too large for this machine");
+        status = shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "too large for this machine");
         goto done;
     }
     float *v = calloc((size_t)(n * padded), sizeof *v);
     if (!v) {
-        status = fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "out of memory");
+        status = shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "out of memory");
         goto done;
     }
     const uint8_t *src = u + header_start + header_size;
@@ -234,7 +232,7 @@ shelf_status shelf__read_npy(const char *path, uint32_t max_columns, uint32_t pa
             float x = shelf__load_f32(src + 4 * (r * d + j));
             if (!isfinite(x)) {
                 free(v);
-                fail(diagnostic, status, path, 0, "row %llu, column %llu is not finite", (unsigned long long)r,
+                shelf__fail(diagnostic, status, path, 0, "row %llu, column %llu is not finite", (unsigned long long)r,
                      (unsigned long long)j);
                 goto done;
             }
@@ -269,16 +267,16 @@ shelf_status shelf__split_ids(char *text, size_t size, uint32_t expected, const 
             size_t rest = at;
             while (rest < size && (text[rest] == '\n' || text[rest] == '\r')) rest++;
             if (rest == size) break;
-            return fail(diagnostic, SHELF_E_PARSE, path, number, "empty id");
+            return shelf__fail(diagnostic, SHELF_E_PARSE, path, number, "empty id");
         }
-        if (memchr(line, '\0', length)) return fail(diagnostic, SHELF_E_PARSE, path, number, "NUL byte in an id");
+        if (memchr(line, '\0', length)) return shelf__fail(diagnostic, SHELF_E_PARSE, path, number, "NUL byte in an id");
         if (count == expected)
-            return fail(diagnostic, SHELF_E_PARSE, path, number, "more ids than the %u rows of the embeddings", expected);
+            return shelf__fail(diagnostic, SHELF_E_PARSE, path, number, "more ids than the %u rows of the embeddings", expected);
         line[length] = '\0';
         ids[count++] = line;
     }
     if (count != expected)
-        return fail(diagnostic, SHELF_E_PARSE, path, 0, "%u ids for the %u rows of the embeddings", count, expected);
+        return shelf__fail(diagnostic, SHELF_E_PARSE, path, 0, "%u ids for the %u rows of the embeddings", count, expected);
 
     /* Duplicates, with the line of each copy. */
     shelf__string_table seen = {0};
@@ -288,11 +286,11 @@ shelf_status shelf__split_ids(char *text, size_t size, uint32_t expected, const 
         shelf_status status = shelf__string_table_intern(&seen, ids[i], strlen(ids[i]), &first, &added);
         if (status != SHELF_OK) {
             shelf__string_table_free(&seen);
-            return fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "out of memory");
+            return shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, path, 0, "out of memory");
         }
         if (!added) {
             shelf__string_table_free(&seen);
-            return fail(diagnostic, SHELF_E_PARSE, path, (uint64_t)i + 1, "duplicate id '%.100s' (first on line %u)",
+            return shelf__fail(diagnostic, SHELF_E_PARSE, path, (uint64_t)i + 1, "duplicate id '%.100s' (first on line %u)",
                         ids[i], first + 1);
         }
     }

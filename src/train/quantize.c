@@ -6,15 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagnostic.h"
 #include "model_internal.h"
 #include "model_metadata.h"
 #include "model_writer.h"
-#include "diagnostic.h"
 #include "npy_read.h"
 #include "shelf_common.h"
 #include "shelf_train.h"
-
-#define fail shelf__fail
 
 /* ------------------------------------------------------------ quantization --- */
 
@@ -74,17 +72,17 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
                                   shelf_diagnostic *diagnostic) {
     static const char file[] = "<model>";
     if (!model || !out || !out_size)
-        return fail(diagnostic, SHELF_E_NULL_ARGUMENT, file, 0, "a required pointer was NULL");
+        return shelf__fail(diagnostic, SHELF_E_NULL_ARGUMENT, file, 0, "a required pointer was NULL");
     shelf_model *m;
     shelf_status status = shelf_model_open(model, size, &m);
     if (status != SHELF_OK)
-        return fail(diagnostic, status, file, 0, "cannot open the model: %s", shelf_status_message(status));
+        return shelf__fail(diagnostic, status, file, 0, "cannot open the model: %s", shelf_status_message(status));
 
     if (!has_float_parameters(m)) {
         /* Nothing to quantize: the same bytes, in a buffer the caller owns. */
         shelf_model_close(m);
         void *copy = malloc(size ? size : 1);
-        if (!copy) return fail(diagnostic, SHELF_E_OUT_OF_MEMORY, file, 0, "out of memory");
+        if (!copy) return shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, file, 0, "out of memory");
         memcpy(copy, model, size);
         *out = copy;
         *out_size = size;
@@ -151,7 +149,7 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
     free(ids);
     shelf_model_close(m);
     if (status != SHELF_OK)
-        return fail(diagnostic, status, file, 0, "cannot write the quantized model: %s", shelf_status_message(status));
+        return shelf__fail(diagnostic, status, file, 0, "cannot write the quantized model: %s", shelf_status_message(status));
     *out = written;
     *out_size = written_size;
     return SHELF_OK;
@@ -161,10 +159,10 @@ shelf_status shelf_model_from_embeddings(const char *npy_path, const char *ids_p
                                          int quantize, void **out, size_t *out_size,
                                          shelf_diagnostic *diagnostic) {
     if (!npy_path || !ids_path || !out || !out_size)
-        return fail(diagnostic, SHELF_E_NULL_ARGUMENT, "", 0, "a required pointer was NULL");
+        return shelf__fail(diagnostic, SHELF_E_NULL_ARGUMENT, "", 0, "a required pointer was NULL");
     if (!name) name = "shelf";
     if (!shelf__utf8_valid((const uint8_t *)name, strlen(name)))
-        return fail(diagnostic, SHELF_E_BAD_ARGUMENT, "<name>", 0, "the model name is not valid UTF-8");
+        return shelf__fail(diagnostic, SHELF_E_BAD_ARGUMENT, "<name>", 0, "the model name is not valid UTF-8");
 
     float *values = NULL;
     uint32_t rows = 0, dims = 0;
@@ -179,7 +177,7 @@ shelf_status shelf_model_from_embeddings(const char *npy_path, const char *ids_p
     if (status == SHELF_OK) {
         ids = malloc((size_t)rows * sizeof *ids);
         popularity = calloc(rows, sizeof *popularity);  /* no events: nothing is popular */
-        if (!ids || !popularity) status = fail(diagnostic, SHELF_E_OUT_OF_MEMORY, ids_path, 0, "out of memory");
+        if (!ids || !popularity) status = shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, ids_path, 0, "out of memory");
     }
     if (status == SHELF_OK) status = shelf__split_ids(text, text_size, rows, ids, ids_path, diagnostic);
     if (status == SHELF_OK) {
@@ -193,7 +191,7 @@ shelf_status shelf_model_from_embeddings(const char *npy_path, const char *ids_p
                             "\"trainer\": {\"source\": \"npy\"}}",
                         created, rows, dims);
         metadata = shelf__text_finish(&t);
-        if (!metadata) status = fail(diagnostic, SHELF_E_OUT_OF_MEMORY, ids_path, 0, "out of memory");
+        if (!metadata) status = shelf__fail(diagnostic, SHELF_E_OUT_OF_MEMORY, ids_path, 0, "out of memory");
     }
     if (status == SHELF_OK) {
         shelf__model_spec spec;
@@ -207,7 +205,7 @@ shelf_status shelf_model_from_embeddings(const char *npy_path, const char *ids_p
         spec.quantize = quantize ? 1 : 0;
         status = shelf__model_write(&spec, &written, &written_size);
         if (status != SHELF_OK)
-            fail(diagnostic, status, npy_path, 0, "cannot write the model: %s", shelf_status_message(status));
+            shelf__fail(diagnostic, status, npy_path, 0, "cannot write the model: %s", shelf_status_message(status));
     }
     free(metadata);
     free(popularity);
