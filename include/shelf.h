@@ -134,7 +134,7 @@ shelf_status shelf_model_open(const void *data, size_t size, shelf_model **model
 void shelf_model_close(shelf_model *model);
 
 /* The version of the model file format (models/FORMAT.md) this library reads. */
-#define SHELF_FORMAT_VERSION 1u
+#define SHELF_FORMAT_VERSION 2u
 
 /* No item: an item index that names none (a result's reason_item without one). */
 #define SHELF_NO_ITEM UINT32_MAX
@@ -159,7 +159,7 @@ const char *shelf_model_item_id(const shelf_model *model, uint32_t item, size_t 
 /* The sections of the model file, for inspection tools. */
 typedef struct shelf_section_info {
     const char *name;      /* "metadata", "item_ids", "covisit", ... */
-    const char *encoding;  /* "none", "float32", "q8" or "q8_id16" */
+    const char *encoding;  /* "none", "float32", "q8" (embeddings), "q16" (popularity) or "ef4" (neighbours) */
     uint64_t offset;       /* from the start of the file */
     uint64_t length;       /* bytes */
     uint32_t checksum;     /* CRC-32 of the section */
@@ -221,22 +221,29 @@ void shelf_session_clear(shelf_session *session);
 uint32_t shelf_session_event_count(const shelf_session *session);
 
 /* Serializes the session into out[0..capacity). *size receives the bytes written,
- * or on SHELF_E_BUFFER_TOO_SMALL the bytes needed. Typically 3-6 bytes per event;
- * never more than SHELF_SESSION_STATE_MAX, the worst case of the encoding: a
- * 7-byte header and the first event's time in milliseconds (at most 2^53, a
- * varint of 54 bits); then per event a tag byte, the item index (a varint of 32
- * bits), the time since the event before (54 bits; 1 byte, 0, for the first
- * event) and a float weight: 1,160 bytes. */
+ * or on SHELF_E_BUFFER_TOO_SMALL the bytes needed. Items are named by a 48-bit hash
+ * of their id, not by the model's indices, so a saved session restores under
+ * another model of the same catalog (a retrain, tomorrow's model). Typically 8-10
+ * bytes per event, about 600 for a full session; never more than
+ * SHELF_SESSION_STATE_MAX, the worst case of the encoding: a 3-byte header and the
+ * first event's time in milliseconds (at most 2^53, a varint of 54 bits); then per
+ * event a tag byte, the 6-byte item key, the time since the event before (54 bits;
+ * 1 byte, 0, for the first event) and a float weight: 1,220 bytes. */
 #define SHELF_VARINT_MAX(bits) (((bits) + 6) / 7) /* bytes of a LEB128 varint of `bits` bits */
 #define SHELF_SESSION_STATE_MAX                                                           \
-    (7 + SHELF_VARINT_MAX(54) + 1 + (SHELF_SESSION_CAPACITY - 1) * SHELF_VARINT_MAX(54) + \
-     SHELF_SESSION_CAPACITY * (1 + SHELF_VARINT_MAX(32) + 4))
+    (3 + SHELF_VARINT_MAX(54) + 1 + (SHELF_SESSION_CAPACITY - 1) * SHELF_VARINT_MAX(54) + \
+     SHELF_SESSION_CAPACITY * (1 + 6 + 4))
 shelf_status shelf_session_save(const shelf_session *session, void *out, size_t capacity,
                                 size_t *size);
-/* Replaces the session's events with serialized ones. SHELF_E_BAD_STATE when the
- * bytes are malformed, SHELF_E_STATE_MISMATCH when they were saved with another
- * model; the session is then unchanged. */
+/* Replaces the session's events with serialized ones, saved under this model or any
+ * other: events whose item this model does not know are dropped (counted by
+ * shelf_session_dropped_events()), the others kept in order with their times.
+ * SHELF_E_BAD_STATE when the bytes are malformed, SHELF_E_STATE_MISMATCH for a
+ * state of format 1 (which named items by another model's indices); the session
+ * is then unchanged. */
 shelf_status shelf_session_restore(shelf_session *session, const void *state, size_t size);
+/* How many events the last successful shelf_session_restore() dropped (0 before any). */
+uint32_t shelf_session_dropped_events(const shelf_session *session);
 
 /* -------------------------------------------------------------- recommend --- */
 

@@ -31,3 +31,24 @@ uint32_t shelf__fnv1a32(const void *data, size_t size) {
     }
     return h;
 }
+
+uint64_t shelf__hash64(const void *data, size_t size) {
+    /* FNV-1a 64, then the murmur3 64-bit finalizer: FNV's low bits are weak for ids
+     * that differ only in their last digits, and tables mask the low bits. */
+    const uint8_t *p = data;
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < size; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+uint32_t shelf__hash32(const void *data, size_t size) {
+    return (uint32_t)shelf__hash64(data, size);
+}

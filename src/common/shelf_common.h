@@ -29,8 +29,14 @@ uint32_t shelf__crc32(uint32_t crc, const void *data, size_t size);
  * byte i followed by t zero bytes. */
 extern const uint32_t shelf__crc32_tables[8][256];
 
-/* FNV-1a, 32 bits: the item id hash of the model's lookup table (models/FORMAT.md). */
+/* FNV-1a, 32 bits. */
 uint32_t shelf__fnv1a32(const void *data, size_t size);
+/* FNV-1a 64 with a finalizer that spreads its bits: the hash of every string
+ * table (the model's item index, the trainer's interned ids). Its low 32 bits are
+ * shelf__hash32; its low 48 bits name an item in saved sessions (session.c), so
+ * that a session restores under any model that knows the item. */
+uint64_t shelf__hash64(const void *data, size_t size);
+uint32_t shelf__hash32(const void *data, size_t size);
 
 /* Little-endian loads and stores that work at any alignment. */
 static inline uint32_t shelf__load_u32(const uint8_t *p) {

@@ -13,22 +13,10 @@ void shelf__string_table_free(shelf__string_table *t) {
     memset(t, 0, sizeof *t);
 }
 
-static uint32_t string_hash(const char *s, size_t size) {
-    /* FNV-1a's low bits are weak for ids that differ only in their last digits;
-     * the murmur3 finalizer spreads them before the mask picks the low bits. */
-    uint32_t h = shelf__fnv1a32(s, size);
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
-}
-
 /* The slot holding s, or the empty slot where it would go. */
 static uint32_t *slot_of(const shelf__string_table *t, const char *s, size_t size) {
     const uint32_t mask = t->slot_capacity - 1;
-    for (uint32_t i = string_hash(s, size) & mask;; i = (i + 1) & mask) {
+    for (uint32_t i = shelf__hash32(s, size) & mask;; i = (i + 1) & mask) {
         uint32_t index = t->slots[i];
         if (index == EMPTY_SLOT) return &t->slots[i];
         const char *stored = shelf__string_table_get(t, index);

@@ -13,7 +13,8 @@
 #define SHELF__MAX_SECTIONS 32u
 #define SHELF__NO_INDEX 0xFFFFFFFFu        /* empty hash slot, unknown category */
 #define SHELF__MAX_DIMS 1024u             /* 127*127*1024 < 2^31: int32 dot products cannot overflow */
-#define SHELF__MAX_ID16_ITEMS 65536u       /* items a Q8_ID16 table can name */
+#define SHELF__MAX_ITEMS (1u << 30)        /* the in-memory index has 2^31 slots at most */
+#define SHELF__MAX_NEIGHBOURS 255u         /* entries of one neighbour row (a u8 count) */
 
 /* Header field offsets. */
 #define SHELF__HDR_MAGIC 0
@@ -36,7 +37,7 @@
 typedef enum shelf__section_type {
     SHELF__SECTION_METADATA = 1,
     SHELF__SECTION_ITEM_IDS = 2,
-    SHELF__SECTION_ITEM_INDEX = 3,
+    SHELF__SECTION_ITEM_INDEX = 3,       /* format 1 only: version 2 builds the index at open */
     SHELF__SECTION_CATEGORY_NAMES = 4,
     SHELF__SECTION_ITEM_ATTRIBUTES = 5,
     SHELF__SECTION_POPULARITY = 6,
@@ -64,12 +65,14 @@ _Static_assert(SHELF__HEADER_SIZE % SHELF__SECTION_ALIGN == 0 && SHELF__SECTION_
                "sections start on 64-byte boundaries after the table");
 _Static_assert(SHELF__SECTION_TYPE_LIMIT <= SHELF__MAX_SECTIONS, "every section type fits in one table");
 
-/* How a parameter section stores its numbers. */
+/* How a section stores its numbers. */
 typedef enum shelf__encoding {
-    SHELF__ENCODING_F32 = 0,  /* float32 values */
-    SHELF__ENCODING_Q8 = 1,   /* 8-bit codes with a float32 scale per row (u8 weights, i8 embeddings) */
-    SHELF__ENCODING_Q8_ID16 = 2 /* neighbour tables only: Q8 weights and u16 item indices, for models of
-                                   at most 65,536 items (a third smaller than Q8) */
+    SHELF__ENCODING_F32 = 0,  /* float32 values (and plain text, u32 and u8 fields) */
+    SHELF__ENCODING_Q8 = 1,   /* embeddings: int8 codes with a float32 scale per row */
+    /* 2 was format 1's Q8_ID16 neighbour tables */
+    SHELF__ENCODING_EF4 = 3,  /* neighbour tables: per row, the item indices Elias-Fano coded and 4-bit
+                                 weight codes times a bfloat16 scale */
+    SHELF__ENCODING_Q16 = 4   /* popularity: u16 codes, value = code / 65535 */
 } shelf__encoding;
 
 /* Every section body starts with two u32 fields (a count and a second count or a
@@ -84,31 +87,52 @@ typedef enum shelf__encoding {
  * result exceeds 2^45 and uint64_t never overflows, even where size_t has 32 bits
  * (wasm32); the reader compares these with the section's length before it turns any
  * of them into a size_t. */
-static inline uint64_t shelf__strings_section_size(uint32_t count, uint32_t blob_size) {
-    return SHELF__SECTION_PREFIX + 4u * ((uint64_t)count + 1u) + blob_size;
-}
-static inline uint64_t shelf__index_section_size(uint32_t capacity) {
-    return SHELF__SECTION_PREFIX + 4u * (uint64_t)capacity;
+static inline uint64_t shelf__pad4(uint64_t bytes) { return (bytes + 3u) / 4u * 4u; }
+static inline uint64_t shelf__strings_section_size(uint32_t blob_size) {
+    return SHELF__SECTION_PREFIX + blob_size;  /* count NUL-terminated strings, one after another */
 }
 static inline uint64_t shelf__attributes_section_size(uint32_t count) {
     return SHELF__SECTION_PREFIX + 9u * (uint64_t)count;  /* u32 category, f32 price, u8 flags */
 }
-static inline uint64_t shelf__popularity_section_size(uint32_t count) {
-    return SHELF__SECTION_PREFIX + 4u * (uint64_t)count;
+static inline uint64_t shelf__popularity_section_size(uint32_t count, shelf__encoding encoding) {
+    return SHELF__SECTION_PREFIX + (encoding == SHELF__ENCODING_Q16 ? shelf__pad4(2u * (uint64_t)count)
+                                                                    : 4u * (uint64_t)count);
 }
-/* u16 item indices are padded to a multiple of 4 bytes, so the f32 scales after them stay aligned. */
-static inline uint64_t shelf__neighbour_ids_size(uint32_t nnz, shelf__encoding encoding) {
-    return encoding == SHELF__ENCODING_Q8_ID16 ? (2u * (uint64_t)nnz + 3u) / 4u * 4u : 4u * (uint64_t)nnz;
+/* F32 neighbour tables are CSR: row starts, item indices, weights. */
+static inline uint64_t shelf__f32_neighbours_section_size(uint32_t rows, uint32_t nnz) {
+    return SHELF__SECTION_PREFIX + 4u * ((uint64_t)rows + 1u) + 8u * (uint64_t)nnz;
 }
-static inline uint64_t shelf__neighbours_section_size(uint32_t rows, uint32_t nnz, shelf__encoding encoding) {
-    uint64_t csr = SHELF__SECTION_PREFIX + 4u * ((uint64_t)rows + 1u) + shelf__neighbour_ids_size(nnz, encoding);
-    return encoding == SHELF__ENCODING_F32 ? csr + 4u * (uint64_t)nnz
-                                           : csr + 4u * (uint64_t)rows + nnz;
+/* EF4 tables: u8 counts and u16 scales (each padded to 4 bytes), then the rows. */
+static inline uint64_t shelf__ef4_rows_offset(uint32_t rows) {
+    return SHELF__SECTION_PREFIX + shelf__pad4(rows) + shelf__pad4(2u * (uint64_t)rows);
+}
+/* Elias-Fano over item indices [0, universe): n values split into l low bits each
+ * and a unary-coded high part of n + ((universe - 1) >> l) bits, with l the
+ * largest such that n << l <= universe; then 4 bits of weight code per entry. The
+ * row's bits, rounded up to whole bytes. */
+static inline uint32_t shelf__ef_low_bits(uint32_t n, uint32_t universe) {
+    uint32_t l = 0;
+    while (l < 31 && ((uint64_t)n << (l + 1)) <= universe) l++;
+    return l;
+}
+static inline uint64_t shelf__ef4_row_bits(uint32_t n, uint32_t universe) {
+    if (n == 0) return 0;
+    uint32_t l = shelf__ef_low_bits(n, universe);
+    return (uint64_t)n * l + n + ((universe - 1u) >> l) + 4u * (uint64_t)n;
+}
+static inline uint64_t shelf__ef4_row_bytes(uint32_t n, uint32_t universe) {
+    return (shelf__ef4_row_bits(n, universe) + 7u) / 8u;
 }
 static inline uint64_t shelf__embeddings_section_size(uint32_t rows, uint32_t dims, shelf__encoding encoding) {
     uint64_t values = (uint64_t)rows * dims;
     return encoding == SHELF__ENCODING_F32 ? SHELF__SECTION_PREFIX + 4u * values
                                            : SHELF__SECTION_PREFIX + 4u * (uint64_t)rows + values;
+}
+
+/* bfloat16: the high 16 bits of a float32 (the scales of EF4 rows). */
+static inline float shelf__bf16_to_f32(uint16_t h) {
+    union { uint32_t u; float f; } v = {(uint32_t)h << 16};
+    return v.f;
 }
 
 #endif

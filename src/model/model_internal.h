@@ -8,31 +8,38 @@
 #include "shelf.h"
 #include "model_format.h"
 
-/* A table of strings: string i is blob[offsets[i] .. offsets[i+1]-1), NUL-terminated. */
+/* A table of strings: string i is blob[offsets[i] .. offsets[i+1]-1), NUL-terminated.
+ * The file holds the strings only; the offsets are built at open (owned). */
 typedef struct shelf__strings {
     uint32_t count;
-    const uint32_t *offsets;  /* count + 1 */
+    uint32_t *offsets;  /* count + 1, owned */
     const char *blob;
 } shelf__strings;
 
-/* Top-M neighbours per item in CSR form. Entry e names item items[e], or
- * items16[e] in a Q8_ID16 table (then items is NULL); its weight is weights_f32[e]
- * (F32) or weights_q8[e] * row_scales[r] (Q8, Q8_ID16). */
+/* At most SHELF__MAX_NEIGHBOURS neighbours per item. F32 tables are CSR views
+ * (row_start, items, weights_f32). EF4 tables keep each row's Elias-Fano bits in
+ * the file (counts, scales, data) and find a row through row_offset, built at open
+ * (owned); shelf__neighbours_row() decodes one row for the scorers. */
 typedef struct shelf__neighbours {
     int present;
     shelf__encoding encoding;
     uint32_t nnz;
-    const uint32_t *row_start;  /* item_count + 1 */
-    const uint32_t *items;      /* nnz, each < item_count */
-    const uint16_t *items16;
-    const float *weights_f32;
-    const float *row_scales;
-    const uint8_t *weights_q8;
+    uint32_t universe;          /* item count: every neighbour is below it */
+    const uint32_t *row_start;  /* F32: item_count + 1 */
+    const uint32_t *items;      /* F32: nnz */
+    const float *weights_f32;   /* F32: nnz */
+    const uint8_t *counts;      /* EF4: entries of each row */
+    const uint16_t *scales;     /* EF4: bfloat16 weight scale of each row */
+    const uint8_t *data;        /* EF4: the rows' bits */
+    uint32_t *row_offset;       /* EF4: item_count + 1 byte offsets into data, owned */
 } shelf__neighbours;
 
-static inline uint32_t shelf__neighbour_item(const shelf__neighbours *t, uint32_t e) {
-    return t->items16 ? t->items16[e] : t->items[e];
-}
+/* Row `row`'s neighbours and weights into items[] and weights[] (room for
+ * SHELF__MAX_NEIGHBOURS each), in increasing item order for EF4, stored order for
+ * F32; returns how many. The loader has proven every row decodes. */
+uint32_t shelf__neighbours_row(const shelf__neighbours *t, uint32_t row, uint32_t *items, float *weights);
+/* Whether an EF4 row's bits follow every rule (the loader's check of each row). */
+int shelf__ef4_row_valid(const shelf__neighbours *t, uint32_t row);
 
 /* One row of `dims` values per item. Q8: value = rows_q8[i*dims + j] * row_scales[i],
  * codes in [-127, 127]. dims is a multiple of 16. */
@@ -64,18 +71,18 @@ struct shelf_model {
     size_t size;
     void *owned;
     uint32_t item_count;
-    uint32_t model_id;     /* the header checksum: ties saved sessions to this model */
 
     shelf__strings item_ids;
-    uint32_t index_capacity;      /* power of two */
-    const uint32_t *index_slots;  /* item index or SHELF__NO_INDEX */
+    uint32_t index_capacity;      /* power of two, at least twice item_count */
+    uint32_t *index_slots;        /* item index or SHELF__NO_INDEX; built at open, owned */
 
     shelf__strings categories;    /* count 0 without a catalog */
     const uint32_t *item_category;/* NULL without a catalog */
     const float *item_price;
     const uint8_t *item_flags;
 
-    const float *popularity;      /* item_count values in [0, 1] */
+    const float *popularity;      /* item_count values in [0, 1]: a view (F32) or decoded (Q16) */
+    float *popularity_owned;
     shelf__neighbours covisit;
     shelf__neighbours sequential;
     shelf__embeddings embeddings;
@@ -85,5 +92,15 @@ struct shelf_model {
     const char *metadata;         /* the JSON as stored */
     size_t metadata_size;
 };
+
+/* An item's key: the low 48 bits of the 64-bit hash of its id. Saved sessions name
+ * items by key, so that they restore under any model that has the same ids
+ * (another training run, a newer catalog). Two ids share a key with probability
+ * about n^2 / 2^49 for n items (2e-3 at a million). */
+#define SHELF__ITEM_KEY_BYTES 6u
+#define SHELF__ITEM_KEY_MASK ((1ull << (8 * SHELF__ITEM_KEY_BYTES)) - 1)
+uint64_t shelf__model_item_key(const shelf_model *model, uint32_t item);
+/* The item whose key this is, or SHELF_E_UNKNOWN_ITEM. */
+shelf_status shelf__model_find_item_by_key(const shelf_model *model, uint64_t key, uint32_t *item);
 
 #endif

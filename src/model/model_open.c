@@ -113,8 +113,10 @@ static shelf_status check_layout(const uint8_t *data, size_t size,
             return SHELF_E_CHECKSUM_MISMATCH;
 
     if (sections[SHELF__SECTION_METADATA].type == 0 || sections[SHELF__SECTION_ITEM_IDS].type == 0 ||
-        sections[SHELF__SECTION_ITEM_INDEX].type == 0 || sections[SHELF__SECTION_POPULARITY].type == 0)
+        sections[SHELF__SECTION_POPULARITY].type == 0)
         return SHELF_E_MISSING_SECTION;
+    /* Version 2 builds the item index itself: a shipped one is a version 1 file's. */
+    if (sections[SHELF__SECTION_ITEM_INDEX].type != 0) return SHELF_E_BAD_SECTION_TABLE;
     /* The catalog is the two sections together or neither. */
     if ((sections[SHELF__SECTION_CATEGORY_NAMES].type == 0) !=
         (sections[SHELF__SECTION_ITEM_ATTRIBUTES].type == 0))
@@ -152,77 +154,67 @@ static int string_equals(const shelf__strings *s, uint32_t i, const char *text, 
     return string_size(s, i) == size && memcmp(s->blob + s->offsets[i], text, size) == 0;
 }
 
+/* count NUL-terminated strings of at least one byte, one after another, exactly
+ * filling the blob; their offsets are built here (owned by *out). */
 static shelf_status decode_strings(body b, shelf__strings *out) {
     if (b.encoding != SHELF__ENCODING_F32) return SHELF_E_BAD_SECTION;
     if (b.length < SHELF__SECTION_PREFIX) return SHELF_E_BAD_SECTION;
     uint32_t count = shelf__load_u32(b.p);
     uint32_t blob_size = shelf__load_u32(b.p + 4);
-    if (shelf__strings_section_size(count, blob_size) != b.length) return SHELF_E_BAD_SECTION;
-    /* From here count and blob_size are known to fit in the buffer. */
-    const uint32_t *offsets = u32_view(b.p + SHELF__SECTION_PREFIX);
-    const char *blob = (const char *)(b.p + SHELF__SECTION_PREFIX + 4 * ((size_t)count + 1));
-    if (offsets[0] != 0 || offsets[count] != blob_size) return SHELF_E_BAD_SECTION;
+    if (shelf__strings_section_size(blob_size) != b.length) return SHELF_E_BAD_SECTION;
+    /* Each string takes 2 bytes at least, so count is bounded by the file's size. */
+    if (count > blob_size / 2 || count > SHELF__MAX_ITEMS) return SHELF_E_BAD_SECTION;
+    const char *blob = (const char *)(b.p + SHELF__SECTION_PREFIX);
+    uint32_t *offsets = malloc(((size_t)count + 1) * sizeof *offsets);
+    if (!offsets) return SHELF_E_OUT_OF_MEMORY;
+    uint32_t at = 0;
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t start = offsets[i], end = offsets[i + 1];
-        /* At least one byte of text and its NUL; `end` is checked against the blob
-         * before it is used, since later offsets are not validated yet. */
-        if (end > blob_size || end < start || end - start < 2) return SHELF_E_BAD_SECTION;
-        if (blob[end - 1] != '\0' || memchr(blob + start, 0, end - start - 1) != NULL)
-            return SHELF_E_BAD_SECTION;
+        const char *nul = at < blob_size ? memchr(blob + at, 0, blob_size - at) : NULL;
+        if (!nul || nul == blob + at) {
+            free(offsets);
+            return SHELF_E_BAD_SECTION;  /* missing, or empty */
+        }
+        offsets[i] = at;
+        at = (uint32_t)(nul - blob) + 1;
     }
+    if (at != blob_size) {
+        free(offsets);
+        return SHELF_E_BAD_SECTION;  /* bytes after the last string */
+    }
+    offsets[count] = at;
     out->count = count;
     out->offsets = offsets;
     out->blob = blob;
     return SHELF_OK;
 }
 
-/* The item index must give back every item for its own id: each item sits in
- * exactly one slot, and linear probing from its id's hash reaches that slot
- * without meeting an empty slot or another item with the same id. The work is the
- * total probe distance, as for looking every item up once; a writer following
- * FORMAT.md (load <= 1/2) keeps it near 1.5 slots per item. */
-static shelf_status decode_index(shelf_model *m, body b) {
-    if (b.encoding != SHELF__ENCODING_F32) return SHELF_E_BAD_SECTION;
-    if (b.length < SHELF__SECTION_PREFIX) return SHELF_E_BAD_SECTION;
-    uint32_t capacity = shelf__load_u32(b.p);
-    if (shelf__load_u32(b.p + 4) != 0) return SHELF_E_BAD_SECTION;
-    if (shelf__index_section_size(capacity) != b.length) return SHELF_E_BAD_SECTION;
-    if (capacity == 0 || (capacity & (capacity - 1)) != 0 || capacity <= m->item_count)
-        return SHELF_E_BAD_SECTION;
-    const uint32_t *slots = u32_view(b.p + SHELF__SECTION_PREFIX);
+/* The item index: linear probing from each id's hash in a power-of-two table at
+ * most half full. The ids come from an untrusted file, so the total probe work is
+ * bounded: with any reasonable hash it averages about 1.5 slots per item, and ids
+ * chosen to collide (which would make opening quadratic) fail the model instead.
+ * Duplicate ids fail it too: an id must name one item. */
+#define INDEX_PROBES_PER_ITEM 16u
+
+static shelf_status build_index(shelf_model *m) {
     const uint32_t count = m->item_count;
-
-    /* One bit per item; item_count is bounded by the file's size, so this fits. */
-    uint8_t *seen = calloc((size_t)count / 8 + 1, 1);
-    if (!seen) return SHELF_E_OUT_OF_MEMORY;
-    shelf_status status = SHELF_OK;
-    uint32_t filled = 0;
-    for (uint32_t s = 0; s < capacity && status == SHELF_OK; s++) {
-        uint32_t item = slots[s];
-        if (item == SHELF__NO_INDEX) continue;
-        if (item >= count || (seen[item / 8] & (1u << (item % 8)))) {
-            status = SHELF_E_BAD_SECTION;  /* out of range, or in two slots */
-        } else {
-            seen[item / 8] |= (uint8_t)(1u << (item % 8));
-            filled++;
-        }
-    }
-    free(seen);
-    if (status != SHELF_OK) return status;
-    if (filled != count) return SHELF_E_BAD_SECTION;
-
-    /* capacity > count, so an empty slot exists and every probe below ends. */
+    uint32_t capacity = 2;
+    while (capacity < 2 * count) capacity <<= 1;  /* count <= 2^30 */
+    uint32_t *slots = malloc((size_t)capacity * sizeof *slots);
+    if (!slots) return SHELF_E_OUT_OF_MEMORY;
+    memset(slots, 0xFF, (size_t)capacity * sizeof *slots);  /* SHELF__NO_INDEX */
     const uint32_t mask = capacity - 1;
-    for (uint32_t s = 0; s < capacity; s++) {
-        uint32_t item = slots[s];
-        if (item == SHELF__NO_INDEX) continue;
+    uint64_t budget = (uint64_t)INDEX_PROBES_PER_ITEM * count + 64;
+    for (uint32_t item = 0; item < count; item++) {
         const char *id = m->item_ids.blob + m->item_ids.offsets[item];
-        size_t id_size = string_size(&m->item_ids, item);
-        for (uint32_t probe = shelf__fnv1a32(id, id_size) & mask; probe != s; probe = (probe + 1) & mask) {
-            uint32_t other = slots[probe];
-            if (other == SHELF__NO_INDEX || string_equals(&m->item_ids, other, id, id_size))
+        size_t size = string_size(&m->item_ids, item);
+        uint32_t slot = shelf__hash32(id, size) & mask;
+        for (; slots[slot] != SHELF__NO_INDEX; slot = (slot + 1) & mask) {
+            if (budget-- == 0 || string_equals(&m->item_ids, slots[slot], id, size)) {
+                free(slots);
                 return SHELF_E_BAD_SECTION;
+            }
         }
+        slots[slot] = item;
     }
     m->index_capacity = capacity;
     m->index_slots = slots;
@@ -250,56 +242,97 @@ static shelf_status decode_attributes(shelf_model *m, body b) {
 }
 
 static shelf_status decode_popularity(shelf_model *m, body b) {
-    if (b.encoding != SHELF__ENCODING_F32) return SHELF_E_BAD_SECTION;
+    if (b.encoding != SHELF__ENCODING_F32 && b.encoding != SHELF__ENCODING_Q16) return SHELF_E_BAD_SECTION;
     if (b.length < SHELF__SECTION_PREFIX) return SHELF_E_BAD_SECTION;
     uint32_t count = shelf__load_u32(b.p);
     if (count != m->item_count || shelf__load_u32(b.p + 4) != 0) return SHELF_E_BAD_SECTION;
-    if (shelf__popularity_section_size(count) != b.length) return SHELF_E_BAD_SECTION;
-    const float *values = f32_view(b.p + SHELF__SECTION_PREFIX);
+    if (shelf__popularity_section_size(count, (shelf__encoding)b.encoding) != b.length) return SHELF_E_BAD_SECTION;
+    const uint8_t *p = b.p + SHELF__SECTION_PREFIX;
+    if (b.encoding == SHELF__ENCODING_Q16) {
+        float *values = malloc((count ? count : 1) * sizeof *values);
+        if (!values) return SHELF_E_OUT_OF_MEMORY;
+        const uint16_t *codes = (const uint16_t *)(const void *)p;
+        for (uint32_t i = 0; i < count; i++) values[i] = (float)codes[i] / 65535.0f;
+        if ((count & 1) && codes[count] != 0) {
+            free(values);
+            return SHELF_E_BAD_SECTION;  /* the padding */
+        }
+        m->popularity = m->popularity_owned = values;
+        return SHELF_OK;
+    }
+    const float *values = f32_view(p);
     for (uint32_t i = 0; i < count; i++)
         if (!(values[i] >= 0.0f && values[i] <= 1.0f)) return SHELF_E_BAD_SECTION;
     m->popularity = values;
     return SHELF_OK;
 }
 
-static shelf_status decode_neighbours(const shelf_model *m, body b, shelf__neighbours *out) {
-    if (b.encoding != SHELF__ENCODING_F32 && b.encoding != SHELF__ENCODING_Q8 && b.encoding != SHELF__ENCODING_Q8_ID16)
-        return SHELF_E_BAD_SECTION;
-    if (b.encoding == SHELF__ENCODING_Q8_ID16 && m->item_count > SHELF__MAX_ID16_ITEMS) return SHELF_E_BAD_SECTION;
-    if (b.length < SHELF__SECTION_PREFIX) return SHELF_E_BAD_SECTION;
-    shelf__encoding encoding = (shelf__encoding)b.encoding;
-    uint32_t rows = shelf__load_u32(b.p);
-    uint32_t nnz = shelf__load_u32(b.p + 4);
-    if (rows != m->item_count) return SHELF_E_BAD_SECTION;
-    if (shelf__neighbours_section_size(rows, nnz, encoding) != b.length) return SHELF_E_BAD_SECTION;
-
+/* Neighbour tables: F32 (CSR, any order) or EF4 (Elias-Fano rows). Both name items
+ * below the item count, at most SHELF__MAX_NEIGHBOURS per row, with finite weights >= 0. */
+static shelf_status decode_f32_neighbours(shelf_model *m, body b, uint32_t rows, uint32_t nnz, shelf__neighbours *n) {
+    if (shelf__f32_neighbours_section_size(rows, nnz) != b.length) return SHELF_E_BAD_SECTION;
     const uint8_t *p = b.p + SHELF__SECTION_PREFIX;
-    const uint32_t *row_start = u32_view(p);
-    p += 4 * ((size_t)rows + 1);
-    shelf__neighbours n = {1, encoding, nnz, row_start, NULL, NULL, NULL, NULL, NULL};
-    if (encoding == SHELF__ENCODING_Q8_ID16)
-        n.items16 = (const uint16_t *)(const void *)p;  /* 4-aligned: every section and every array before it is */
-    else
-        n.items = u32_view(p);
-    p += (size_t)shelf__neighbour_ids_size(nnz, encoding);
-    if (row_start[0] != 0 || row_start[rows] != nnz) return SHELF_E_BAD_SECTION;
+    n->row_start = u32_view(p);
+    n->items = u32_view(p + 4 * ((size_t)rows + 1));
+    n->weights_f32 = f32_view(p + 4 * ((size_t)rows + 1) + 4 * (size_t)nnz);
+    if (n->row_start[0] != 0 || n->row_start[rows] != nnz) return SHELF_E_BAD_SECTION;
     for (uint32_t r = 0; r < rows; r++)
-        if (row_start[r + 1] < row_start[r]) return SHELF_E_BAD_SECTION;
+        if (n->row_start[r + 1] < n->row_start[r] || n->row_start[r + 1] - n->row_start[r] > SHELF__MAX_NEIGHBOURS)
+            return SHELF_E_BAD_SECTION;
     for (uint32_t e = 0; e < nnz; e++)
-        if (shelf__neighbour_item(&n, e) >= m->item_count) return SHELF_E_BAD_SECTION;
-
-    if (encoding == SHELF__ENCODING_F32) {
-        n.weights_f32 = f32_view(p);
-        for (uint32_t e = 0; e < nnz; e++)
-            if (!finite_nonnegative(n.weights_f32[e])) return SHELF_E_BAD_SECTION;
-    } else {
-        n.row_scales = f32_view(p);
-        n.weights_q8 = p + 4 * (size_t)rows;  /* every u8 code is valid */
-        for (uint32_t r = 0; r < rows; r++)
-            if (!finite_nonnegative(n.row_scales[r])) return SHELF_E_BAD_SECTION;
-    }
-    *out = n;
+        if (n->items[e] >= m->item_count || !finite_nonnegative(n->weights_f32[e])) return SHELF_E_BAD_SECTION;
     return SHELF_OK;
+}
+
+static shelf_status decode_ef4_neighbours(body b, uint32_t rows, uint32_t nnz, shelf__neighbours *n) {
+    const uint64_t data_offset = shelf__ef4_rows_offset(rows);
+    if (data_offset > b.length) return SHELF_E_BAD_SECTION;
+    n->counts = b.p + SHELF__SECTION_PREFIX;
+    n->scales = (const uint16_t *)(const void *)(b.p + SHELF__SECTION_PREFIX + shelf__pad4(rows));
+    n->data = b.p + data_offset;
+    /* The rows' sizes follow from their counts: add them up, without trusting nnz
+     * or the section length until the sums are known to agree with them. */
+    uint64_t entries = 0, bytes = 0;
+    for (uint32_t r = 0; r < rows; r++) {
+        entries += n->counts[r];
+        bytes += shelf__ef4_row_bytes(n->counts[r], rows);
+        float scale = shelf__bf16_to_f32(n->scales[r]);
+        if (!finite_nonnegative(scale)) return SHELF_E_BAD_SECTION;
+    }
+    if (entries != nnz || bytes != b.length - data_offset || bytes > UINT32_MAX) return SHELF_E_BAD_SECTION;
+    for (uint64_t pad = rows; pad < shelf__pad4(rows); pad++)
+        if (n->counts[pad]) return SHELF_E_BAD_SECTION;
+    if ((rows & 1) && n->scales[rows] != 0) return SHELF_E_BAD_SECTION;
+    n->row_offset = malloc(((size_t)rows + 1) * sizeof *n->row_offset);
+    if (!n->row_offset) return SHELF_E_OUT_OF_MEMORY;
+    uint32_t at = 0;
+    for (uint32_t r = 0; r < rows; r++) {
+        n->row_offset[r] = at;
+        at += (uint32_t)shelf__ef4_row_bytes(n->counts[r], rows);
+    }
+    n->row_offset[rows] = at;
+    for (uint32_t r = 0; r < rows; r++)
+        if (!shelf__ef4_row_valid(n, r)) return SHELF_E_BAD_SECTION;
+    return SHELF_OK;
+}
+
+static shelf_status decode_neighbours(shelf_model *m, body b, shelf__neighbours *out) {
+    if (b.encoding != SHELF__ENCODING_F32 && b.encoding != SHELF__ENCODING_EF4) return SHELF_E_BAD_SECTION;
+    if (b.length < SHELF__SECTION_PREFIX) return SHELF_E_BAD_SECTION;
+    uint32_t rows = shelf__load_u32(b.p), nnz = shelf__load_u32(b.p + 4);
+    if (rows != m->item_count) return SHELF_E_BAD_SECTION;
+    shelf__neighbours n;
+    memset(&n, 0, sizeof n);
+    n.present = 1;
+    n.encoding = (shelf__encoding)b.encoding;
+    n.nnz = nnz;
+    n.universe = rows;
+    shelf_status status = b.encoding == SHELF__ENCODING_F32 ? decode_f32_neighbours(m, b, rows, nnz, &n)
+                                                            : decode_ef4_neighbours(b, rows, nnz, &n);
+    /* The table is the model's from here, so that close frees what was built. */
+    *out = n;
+    if (status != SHELF_OK) out->present = 0;
+    return status;
 }
 
 static shelf_status decode_embeddings(shelf_model *m, body b) {
@@ -339,7 +372,7 @@ static shelf_status decode_sections(shelf_model *m, const section sections[SHELF
     SHELF__TRY(decode_strings(body_of(m, &sections[SHELF__SECTION_ITEM_IDS]), &m->item_ids));
     if (m->item_ids.count == 0) return SHELF_E_BAD_SECTION;
     m->item_count = m->item_ids.count;
-    SHELF__TRY(decode_index(m, body_of(m, &sections[SHELF__SECTION_ITEM_INDEX])));
+    SHELF__TRY(build_index(m));
     if (sections[SHELF__SECTION_CATEGORY_NAMES].type != 0) {
         SHELF__TRY(decode_strings(body_of(m, &sections[SHELF__SECTION_CATEGORY_NAMES]), &m->categories));
         SHELF__TRY(decode_attributes(m, body_of(m, &sections[SHELF__SECTION_ITEM_ATTRIBUTES])));
@@ -390,13 +423,18 @@ shelf_status shelf_model_open(const void *data, size_t size, shelf_model **model
         shelf_model_close(m);
         return status;
     }
-    m->model_id = shelf__load_u32(m->bytes + SHELF__HDR_CHECKSUM);
     *model = m;
     return SHELF_OK;
 }
 
 void shelf_model_close(shelf_model *model) {
     if (!model) return;
+    free(model->item_ids.offsets);
+    free(model->categories.offsets);
+    free(model->index_slots);
+    free(model->popularity_owned);
+    free(model->covisit.row_offset);
+    free(model->sequential.row_offset);
     free(model->name);
     free(model->owned);
     free(model);
@@ -422,12 +460,33 @@ shelf_status shelf_model_find_item(const shelf_model *model, const char *id, siz
                                    uint32_t *item) {
     if (!model || !id || !item) return SHELF_E_NULL_ARGUMENT;
     const uint32_t mask = model->index_capacity - 1;
-    uint32_t slot = shelf__fnv1a32(id, id_size) & mask;
-    /* open() proved that an empty slot ends every probe; the bound is belt and braces. */
+    uint32_t slot = shelf__hash32(id, id_size) & mask;
+    /* The table is at most half full, so an empty slot ends every probe; the bound is belt and braces. */
     for (uint32_t probes = 0; probes < model->index_capacity; probes++, slot = (slot + 1) & mask) {
         uint32_t candidate = model->index_slots[slot];
         if (candidate == SHELF__NO_INDEX) break;
         if (string_equals(&model->item_ids, candidate, id, id_size)) {
+            *item = candidate;
+            return SHELF_OK;
+        }
+    }
+    return SHELF_E_UNKNOWN_ITEM;
+}
+
+uint64_t shelf__model_item_key(const shelf_model *model, uint32_t item) {
+    const char *id = model->item_ids.blob + model->item_ids.offsets[item];
+    return shelf__hash64(id, string_size(&model->item_ids, item)) & SHELF__ITEM_KEY_MASK;
+}
+
+/* The index's probe sequence for an id starts at its hash's low 32 bits, which a
+ * key keeps: follow it, comparing keys instead of ids. */
+shelf_status shelf__model_find_item_by_key(const shelf_model *model, uint64_t key, uint32_t *item) {
+    const uint32_t mask = model->index_capacity - 1;
+    uint32_t slot = (uint32_t)key & mask;
+    for (uint32_t probes = 0; probes < model->index_capacity; probes++, slot = (slot + 1) & mask) {
+        uint32_t candidate = model->index_slots[slot];
+        if (candidate == SHELF__NO_INDEX) break;
+        if (shelf__model_item_key(model, candidate) == key) {
             *item = candidate;
             return SHELF_OK;
         }

@@ -17,8 +17,9 @@ shelf_status shelf_model_section(const shelf_model *model, uint32_t index, shelf
     uint32_t type = shelf__load_u32(entry + SHELF__SEC_TYPE);
     uint32_t encoding = shelf__load_u32(entry + SHELF__SEC_ENCODING);
     info->name = type < SHELF__SECTION_TYPE_LIMIT ? names[type] : "unknown";
-    if (type >= SHELF__SECTION_COVISIT && type <= SHELF__SECTION_EMBEDDINGS)
-        info->encoding = encoding == SHELF__ENCODING_Q8_ID16 ? "q8_id16" : encoding == SHELF__ENCODING_Q8 ? "q8" : "float32";
+    if (type >= SHELF__SECTION_POPULARITY && type <= SHELF__SECTION_EMBEDDINGS)
+        info->encoding = encoding == SHELF__ENCODING_EF4 ? "ef4" : encoding == SHELF__ENCODING_Q8 ? "q8"
+                       : encoding == SHELF__ENCODING_Q16 ? "q16" : "float32";
     else
         info->encoding = "none";
     info->offset = shelf__load_u64(entry + SHELF__SEC_OFFSET);

@@ -13,19 +13,10 @@
 #include "model_writer.h"
 #include "shelf_common.h"
 
-/* The index needs capacity = 2 * count rounded up to a power of two to fit in a u32. */
-#define MAX_ITEMS (1u << 30)
-
 static int finite_nonnegative(float x) { return x >= 0.0f && x <= FLT_MAX; }  /* false for NaN */
 
 static uint64_t align_up(uint64_t x) {
     return (x + SHELF__SECTION_ALIGN - 1) / SHELF__SECTION_ALIGN * SHELF__SECTION_ALIGN;
-}
-
-static uint32_t index_capacity(uint32_t count) {
-    uint32_t capacity = 1;
-    while (capacity < 2 * count) capacity <<= 1;  /* count <= 2^30: no overflow */
-    return capacity;
 }
 
 /* ------------------------------------------------------------- validation --- */
@@ -45,34 +36,43 @@ static shelf_status check_strings(const char *const *strings, uint32_t count, ui
     return SHELF_OK;
 }
 
-/* Fills slots[0..capacity) with the linear-probing table of FORMAT.md, inserting
- * in index order (so the table is deterministic); SHELF_E_BAD_ARGUMENT when two
- * strings are equal. */
-static shelf_status fill_index(const char *const *strings, uint32_t count, uint32_t *slots,
-                               uint32_t capacity) {
+/* SHELF_E_BAD_ARGUMENT when two of the strings are equal: an id names one item.
+ * A hash table of the strings finds them in linear time. */
+static shelf_status check_distinct(const char *const *strings, uint32_t count) {
+    if (count == 0) return SHELF_OK;
+    uint32_t capacity = 2;
+    while (capacity < 2 * count) capacity <<= 1;  /* count <= 2^30 */
+    uint32_t *slots = malloc((size_t)capacity * sizeof *slots);
+    if (!slots) return SHELF_E_OUT_OF_MEMORY;
+    memset(slots, 0xFF, (size_t)capacity * sizeof *slots);
     const uint32_t mask = capacity - 1;
-    for (uint32_t s = 0; s < capacity; s++) slots[s] = SHELF__NO_INDEX;
-    for (uint32_t i = 0; i < count; i++) {
-        size_t size = strlen(strings[i]);
-        uint32_t slot = shelf__fnv1a32(strings[i], size) & mask;
-        while (slots[slot] != SHELF__NO_INDEX) {
-            if (strcmp(strings[slots[slot]], strings[i]) == 0) return SHELF_E_BAD_ARGUMENT;
-            slot = (slot + 1) & mask;
-        }
+    shelf_status status = SHELF_OK;
+    for (uint32_t i = 0; i < count && status == SHELF_OK; i++) {
+        uint32_t slot = shelf__hash32(strings[i], strlen(strings[i])) & mask;
+        for (; slots[slot] != SHELF__NO_INDEX; slot = (slot + 1) & mask)
+            if (strcmp(strings[slots[slot]], strings[i]) == 0) status = SHELF_E_BAD_ARGUMENT;
         slots[slot] = i;
     }
-    return SHELF_OK;
+    free(slots);
+    return status;
 }
 
+/* Rows of at most SHELF__MAX_NEIGHBOURS distinct items below the count, weights
+ * finite and >= 0. */
 static shelf_status check_neighbours(const shelf__neighbour_spec *n, uint32_t count) {
     if (!n->row_start) return SHELF_OK;  /* absent */
     if (n->row_start[0] != 0) return SHELF_E_BAD_ARGUMENT;
     for (uint32_t r = 0; r < count; r++)
-        if (n->row_start[r + 1] < n->row_start[r]) return SHELF_E_BAD_ARGUMENT;
+        if (n->row_start[r + 1] < n->row_start[r] || n->row_start[r + 1] - n->row_start[r] > SHELF__MAX_NEIGHBOURS)
+            return SHELF_E_BAD_ARGUMENT;
     uint32_t nnz = n->row_start[count];
     if (nnz > 0 && (!n->items || !n->weights)) return SHELF_E_NULL_ARGUMENT;
     for (uint32_t e = 0; e < nnz; e++)
         if (n->items[e] >= count || !finite_nonnegative(n->weights[e])) return SHELF_E_BAD_ARGUMENT;
+    for (uint32_t r = 0; r < count; r++)
+        for (uint32_t e = n->row_start[r]; e < n->row_start[r + 1]; e++)
+            for (uint32_t f = n->row_start[r]; f < e; f++)
+                if (n->items[f] == n->items[e]) return SHELF_E_BAD_ARGUMENT;
     return SHELF_OK;
 }
 
@@ -80,7 +80,7 @@ static shelf_status check_spec(const shelf__model_spec *spec, uint32_t *id_blob,
     if (!spec->metadata_json || !spec->item_ids || !spec->popularity) return SHELF_E_NULL_ARGUMENT;
     if (spec->metadata_json[0] == '\0') return SHELF_E_BAD_ARGUMENT;
     uint32_t count = spec->item_count;
-    if (count == 0 || count > MAX_ITEMS) return SHELF_E_BAD_ARGUMENT;
+    if (count == 0 || count > SHELF__MAX_ITEMS) return SHELF_E_BAD_ARGUMENT;
     SHELF__TRY(check_strings(spec->item_ids, count, id_blob));
     for (uint32_t i = 0; i < count; i++)
         if (!(spec->popularity[i] >= 0.0f && spec->popularity[i] <= 1.0f)) return SHELF_E_BAD_ARGUMENT;
@@ -109,15 +109,6 @@ static shelf_status check_spec(const shelf__model_spec *spec, uint32_t *id_blob,
 
 /* ----------------------------------------------------------- quantization --- */
 
-/* Neighbour weights are >= 0: u8 codes, scale = row maximum / 255. */
-static uint8_t quantize_u8(float w, float scale) {
-    if (!(scale > 0.0f)) return 0;  /* an all-zero row, or a maximum so small its scale underflowed */
-    float q = w / scale;
-    if (!(q < 255.0f)) return 255;  /* w == max can land a hair above 255 */
-    if (!(q > 0.0f)) return 0;
-    return (uint8_t)lrintf(q);
-}
-
 /* Embedding values are signed: i8 codes in [-127, 127], scale = row max |x| / 127. */
 static int8_t quantize_i8(float x, float scale) {
     if (!(scale > 0.0f)) return 0;
@@ -132,41 +123,12 @@ static int8_t quantize_i8(float x, float scale) {
 static void put_strings(uint8_t *p, const char *const *strings, uint32_t count, uint32_t blob_size) {
     shelf__store_u32(p, count);
     shelf__store_u32(p + 4, blob_size);
-    uint8_t *offsets = p + SHELF__SECTION_PREFIX;
-    char *blob = (char *)(offsets + 4 * ((size_t)count + 1));
-    uint32_t at = 0;
+    char *blob = (char *)(p + SHELF__SECTION_PREFIX);
     for (uint32_t i = 0; i < count; i++) {
-        shelf__store_u32(offsets + 4 * (size_t)i, at);
         size_t size = strlen(strings[i]) + 1;  /* with its NUL */
-        memcpy(blob + at, strings[i], size);
-        at += (uint32_t)size;
+        memcpy(blob, strings[i], size);
+        blob += size;
     }
-    shelf__store_u32(offsets + 4 * (size_t)count, at);
-}
-
-static shelf_status put_index(uint8_t *p, const char *const *ids, uint32_t count, uint32_t capacity) {
-    uint32_t *slots = malloc((size_t)capacity * sizeof *slots);
-    if (!slots) return SHELF_E_OUT_OF_MEMORY;
-    shelf_status status = fill_index(ids, count, slots, capacity);
-    if (status == SHELF_OK) {
-        shelf__store_u32(p, capacity);
-        shelf__store_u32(p + 4, 0);
-        for (uint32_t s = 0; s < capacity; s++) shelf__store_u32(p + SHELF__SECTION_PREFIX + 4 * (size_t)s, slots[s]);
-    }
-    free(slots);
-    return status;
-}
-
-/* Category names are looked up by a linear scan, but must still be distinct:
- * the same hash table finds duplicates in linear time. */
-static shelf_status check_distinct(const char *const *strings, uint32_t count) {
-    if (count == 0) return SHELF_OK;
-    uint32_t capacity = index_capacity(count);
-    uint32_t *slots = malloc((size_t)capacity * sizeof *slots);
-    if (!slots) return SHELF_E_OUT_OF_MEMORY;
-    shelf_status status = fill_index(strings, count, slots, capacity);
-    free(slots);
-    return status;
 }
 
 static void put_attributes(uint8_t *p, const shelf__model_spec *spec) {
@@ -182,39 +144,103 @@ static void put_attributes(uint8_t *p, const shelf__model_spec *spec) {
     }
 }
 
-static void put_popularity(uint8_t *p, const float *values, uint32_t count) {
+static void put_popularity(uint8_t *p, const float *values, uint32_t count, shelf__encoding encoding) {
     shelf__store_u32(p, count);
     shelf__store_u32(p + 4, 0);
-    for (uint32_t i = 0; i < count; i++) shelf__store_f32(p + SHELF__SECTION_PREFIX + 4 * (size_t)i, values[i]);
+    p += SHELF__SECTION_PREFIX;
+    for (uint32_t i = 0; i < count; i++) {
+        if (encoding == SHELF__ENCODING_F32) {
+            shelf__store_f32(p + 4 * (size_t)i, values[i]);
+        } else {
+            uint16_t code = (uint16_t)lrintf(values[i] * 65535.0f);  /* values are in [0, 1] */
+            p[2 * (size_t)i] = (uint8_t)code;
+            p[2 * (size_t)i + 1] = (uint8_t)(code >> 8);
+        }
+    }
+}
+
+/* --------------------------------------------------------- neighbour tables --- */
+
+typedef struct entry {
+    uint32_t item;
+    float weight;
+} entry;
+
+static int by_item(const void *a, const void *b) {
+    const entry *x = a, *y = b;
+    return (x->item > y->item) - (x->item < y->item);
+}
+
+/* The smallest bfloat16 at least max / 15, so that every code fits in 4 bits. */
+static uint16_t ef4_scale(float max) {
+    float target = max / 15.0f;
+    uint32_t bits;
+    memcpy(&bits, &target, sizeof bits);
+    uint16_t h = (uint16_t)(bits >> 16);
+    if (shelf__bf16_to_f32(h) < target) h++;  /* positive: the next bfloat16 up */
+    return h;
+}
+
+static uint8_t ef4_code(float w, float scale) {
+    if (!(scale > 0.0f)) return 0;  /* an all-zero row, or a maximum so small its scale underflowed */
+    float q = w / scale;
+    if (!(q < 15.0f)) return 15;
+    return (uint8_t)lrintf(q);
+}
+
+/* Bits into a zeroed buffer, least significant first. */
+static void put_bits(uint8_t *p, uint64_t at, uint32_t value, uint32_t count) {
+    for (uint32_t i = 0; i < count; i++, at++)
+        if ((value >> i) & 1u) p[at >> 3] |= (uint8_t)(1u << (at & 7));
+}
+
+static uint64_t ef4_data_size(const shelf__neighbour_spec *n, uint32_t rows) {
+    uint64_t bytes = 0;
+    for (uint32_t r = 0; r < rows; r++) bytes += shelf__ef4_row_bytes(n->row_start[r + 1] - n->row_start[r], rows);
+    return bytes;
+}
+
+static uint64_t neighbours_section_size(const shelf__neighbour_spec *n, uint32_t rows, shelf__encoding encoding) {
+    if (encoding == SHELF__ENCODING_F32) return shelf__f32_neighbours_section_size(rows, n->row_start[rows]);
+    return shelf__ef4_rows_offset(rows) + ef4_data_size(n, rows);
 }
 
 static void put_neighbours(uint8_t *p, const shelf__neighbour_spec *n, uint32_t rows, shelf__encoding encoding) {
     uint32_t nnz = n->row_start[rows];
     shelf__store_u32(p, rows);
     shelf__store_u32(p + 4, nnz);
-    p += SHELF__SECTION_PREFIX;
-    for (uint32_t r = 0; r <= rows; r++, p += 4) shelf__store_u32(p, n->row_start[r]);
-    if (encoding == SHELF__ENCODING_Q8_ID16) {
-        for (uint32_t e = 0; e < nnz; e++) {
-            p[2 * (size_t)e] = (uint8_t)n->items[e];
-            p[2 * (size_t)e + 1] = (uint8_t)(n->items[e] >> 8);
-        }
-        p += shelf__neighbour_ids_size(nnz, encoding);  /* the padding stays zero */
-    } else {
-        for (uint32_t e = 0; e < nnz; e++, p += 4) shelf__store_u32(p, n->items[e]);
-    }
     if (encoding == SHELF__ENCODING_F32) {
+        p += SHELF__SECTION_PREFIX;
+        for (uint32_t r = 0; r <= rows; r++, p += 4) shelf__store_u32(p, n->row_start[r]);
+        for (uint32_t e = 0; e < nnz; e++, p += 4) shelf__store_u32(p, n->items[e]);
         for (uint32_t e = 0; e < nnz; e++, p += 4) shelf__store_f32(p, n->weights[e]);
         return;
     }
-    uint8_t *codes = p + 4 * (size_t)rows;
+    uint8_t *counts = p + SHELF__SECTION_PREFIX, *scales = counts + shelf__pad4(rows);
+    uint8_t *data = p + shelf__ef4_rows_offset(rows);
+    entry row[SHELF__MAX_NEIGHBOURS];
     for (uint32_t r = 0; r < rows; r++) {
+        uint32_t count = n->row_start[r + 1] - n->row_start[r];
         float max = 0.0f;
-        for (uint32_t e = n->row_start[r]; e < n->row_start[r + 1]; e++)
-            if (n->weights[e] > max) max = n->weights[e];
-        float scale = max / 255.0f;
-        shelf__store_f32(p + 4 * (size_t)r, scale);
-        for (uint32_t e = n->row_start[r]; e < n->row_start[r + 1]; e++) codes[e] = quantize_u8(n->weights[e], scale);
+        for (uint32_t e = 0; e < count; e++) {
+            row[e] = (entry){n->items[n->row_start[r] + e], n->weights[n->row_start[r] + e]};
+            if (row[e].weight > max) max = row[e].weight;
+        }
+        /* Elias-Fano wants the indices in increasing order; the writer checked they are distinct. */
+        qsort(row, count, sizeof row[0], by_item);
+        uint16_t scale = ef4_scale(max);
+        counts[r] = (uint8_t)count;
+        scales[2 * (size_t)r] = (uint8_t)scale;
+        scales[2 * (size_t)r + 1] = (uint8_t)(scale >> 8);
+        if (count == 0) continue;
+        const uint32_t l = shelf__ef_low_bits(count, rows);
+        const uint64_t high_at = (uint64_t)count * l, codes_at = high_at + count + ((rows - 1u) >> l);
+        for (uint32_t e = 0; e < count; e++) {
+            put_bits(data, (uint64_t)e * l, row[e].item & ((1u << l) - 1u), l);
+            put_bits(data, high_at + (row[e].item >> l) + e, 1, 1);
+            put_bits(data, codes_at + 4u * e, ef4_code(row[e].weight, shelf__bf16_to_f32(scale)), 4);
+        }
+        data += shelf__ef4_row_bytes(count, rows);
     }
 }
 
@@ -252,35 +278,35 @@ shelf_status shelf__model_write(const shelf__model_spec *spec, uint8_t **out, si
     if (!spec || !out || !size) return SHELF_E_NULL_ARGUMENT;
     uint32_t id_blob, category_blob;
     SHELF__TRY(check_spec(spec, &id_blob, &category_blob));
+    SHELF__TRY(check_distinct(spec->item_ids, spec->item_count));
     if (spec->item_category) SHELF__TRY(check_distinct(spec->category_names, spec->category_count));
 
     const uint32_t count = spec->item_count;
-    const uint32_t capacity = index_capacity(count);
-    const shelf__encoding params = spec->quantize ? SHELF__ENCODING_Q8 : SHELF__ENCODING_F32;
-    /* Small catalogs name their neighbours in 16 bits: a third off every table. */
-    const shelf__encoding tables = spec->quantize && count <= SHELF__MAX_ID16_ITEMS ? SHELF__ENCODING_Q8_ID16 : params;
+    const shelf__encoding embeddings = spec->quantize ? SHELF__ENCODING_Q8 : SHELF__ENCODING_F32;
+    const shelf__encoding tables = spec->quantize ? SHELF__ENCODING_EF4 : SHELF__ENCODING_F32;
+    const shelf__encoding popularity = spec->quantize ? SHELF__ENCODING_Q16 : SHELF__ENCODING_F32;
     const size_t metadata_size = strlen(spec->metadata_json);
 
     /* Sections in type order, which is also file order. */
     planned plan[SHELF__SECTION_TYPE_LIMIT];
     uint32_t n = 0;
     plan[n++] = (planned){SHELF__SECTION_METADATA, SHELF__ENCODING_F32, 0, metadata_size};
-    plan[n++] = (planned){SHELF__SECTION_ITEM_IDS, SHELF__ENCODING_F32, 0, shelf__strings_section_size(count, id_blob)};
-    plan[n++] = (planned){SHELF__SECTION_ITEM_INDEX, SHELF__ENCODING_F32, 0, shelf__index_section_size(capacity)};
+    plan[n++] = (planned){SHELF__SECTION_ITEM_IDS, SHELF__ENCODING_F32, 0, shelf__strings_section_size(id_blob)};
     if (spec->item_category) {
         plan[n++] = (planned){SHELF__SECTION_CATEGORY_NAMES, SHELF__ENCODING_F32, 0,
-                              shelf__strings_section_size(spec->category_count, category_blob)};
+                              shelf__strings_section_size(category_blob)};
         plan[n++] = (planned){SHELF__SECTION_ITEM_ATTRIBUTES, SHELF__ENCODING_F32, 0, shelf__attributes_section_size(count)};
     }
-    plan[n++] = (planned){SHELF__SECTION_POPULARITY, SHELF__ENCODING_F32, 0, shelf__popularity_section_size(count)};
+    plan[n++] = (planned){SHELF__SECTION_POPULARITY, popularity, 0, shelf__popularity_section_size(count, popularity)};
     if (spec->covisit.row_start)
-        plan[n++] = (planned){SHELF__SECTION_COVISIT, tables, 0,
-                              shelf__neighbours_section_size(count, spec->covisit.row_start[count], tables)};
+        plan[n++] = (planned){SHELF__SECTION_COVISIT, tables, 0, neighbours_section_size(&spec->covisit, count, tables)};
     if (spec->sequential.row_start)
-        plan[n++] = (planned){SHELF__SECTION_SEQUENTIAL, tables, 0,
-                              shelf__neighbours_section_size(count, spec->sequential.row_start[count], tables)};
+        plan[n++] = (planned){SHELF__SECTION_SEQUENTIAL, tables, 0, neighbours_section_size(&spec->sequential, count, tables)};
     if (spec->embeddings)
-        plan[n++] = (planned){SHELF__SECTION_EMBEDDINGS, params, 0, shelf__embeddings_section_size(count, spec->dims, params)};
+        plan[n++] = (planned){SHELF__SECTION_EMBEDDINGS, embeddings, 0,
+                              shelf__embeddings_section_size(count, spec->dims, embeddings)};
+    for (uint32_t i = 0; i < n; i++)
+        if (plan[i].length > UINT32_MAX) return SHELF_E_BAD_ARGUMENT;  /* the loader's row offsets are u32 */
 
     uint64_t at = align_up(SHELF__HEADER_SIZE + (uint64_t)n * SHELF__SECTION_ENTRY_SIZE);
     for (uint32_t i = 0; i < n; i++) {
@@ -299,15 +325,14 @@ shelf_status shelf__model_write(const shelf__model_spec *spec, uint8_t **out, si
         switch (plan[i].type) {
         case SHELF__SECTION_METADATA: memcpy(p, spec->metadata_json, metadata_size); break;
         case SHELF__SECTION_ITEM_IDS: put_strings(p, spec->item_ids, count, id_blob); break;
-        case SHELF__SECTION_ITEM_INDEX: status = put_index(p, spec->item_ids, count, capacity); break;
         case SHELF__SECTION_CATEGORY_NAMES:
             put_strings(p, spec->category_names, spec->category_count, category_blob);
             break;
         case SHELF__SECTION_ITEM_ATTRIBUTES: put_attributes(p, spec); break;
-        case SHELF__SECTION_POPULARITY: put_popularity(p, spec->popularity, count); break;
+        case SHELF__SECTION_POPULARITY: put_popularity(p, spec->popularity, count, popularity); break;
         case SHELF__SECTION_COVISIT: put_neighbours(p, &spec->covisit, count, tables); break;
         case SHELF__SECTION_SEQUENTIAL: put_neighbours(p, &spec->sequential, count, tables); break;
-        case SHELF__SECTION_EMBEDDINGS: put_embeddings(p, spec->embeddings, count, spec->dims, params); break;
+        case SHELF__SECTION_EMBEDDINGS: put_embeddings(p, spec->embeddings, count, spec->dims, embeddings); break;
         default: break;
         }
     }

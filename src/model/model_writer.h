@@ -28,11 +28,12 @@ typedef struct shelf__model_spec {
     const float *item_price;         /* NaN when unknown */
     const uint8_t *item_flags;
     const float *popularity;         /* item_count values in [0, 1] */
+    /* Neighbour rows hold at most SHELF__MAX_NEIGHBOURS distinct items each. */
     shelf__neighbour_spec covisit;
     shelf__neighbour_spec sequential;
     uint32_t dims;                   /* multiple of 16; embeddings == NULL means "absent" */
     const float *embeddings;         /* item_count x dims */
-    int quantize;                    /* 1: Q8 encodings for neighbours and embeddings */
+    int quantize;                    /* 1: compact encodings: EF4 neighbours, Q8 embeddings, Q16 popularity */
 } shelf__model_spec;
 
 /* Serializes a model; *out is malloc'ed (free with shelf_buffer_free / free). */

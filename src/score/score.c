@@ -29,27 +29,16 @@ static float event_factor(const shelf__blend *blend, const shelf__scorer_setting
     return (float)f;
 }
 
-static float neighbour_weight(const shelf__neighbours *t, uint32_t row, uint32_t e) {
-    return t->encoding == SHELF__ENCODING_F32 ? t->weights_f32[e] : (float)t->weights_q8[e] * t->row_scales[row];
-}
-
 static void add_neighbours(const shelf__neighbours *t, float weight, const shelf__blend *blend,
                            const shelf__scorer_settings *s, const shelf__session_event *events,
                            uint32_t count, float *scores) {
+    uint32_t items[SHELF__MAX_NEIGHBOURS];
+    float weights[SHELF__MAX_NEIGHBOURS];
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t row = events[i].item;
         float c = weight * event_factor(blend, s, events, count, i);
         if (c == 0) continue;
-        uint32_t begin = t->row_start[row], end = t->row_start[row + 1];
-        if (t->items16) {
-            float cq = c * t->row_scales[row];
-            for (uint32_t e = begin; e < end; e++) scores[t->items16[e]] += cq * (float)t->weights_q8[e];
-        } else if (t->encoding == SHELF__ENCODING_Q8) {
-            float cq = c * t->row_scales[row];
-            for (uint32_t e = begin; e < end; e++) scores[t->items[e]] += cq * (float)t->weights_q8[e];
-        } else {
-            for (uint32_t e = begin; e < end; e++) scores[t->items[e]] += c * t->weights_f32[e];
-        }
+        uint32_t n = shelf__neighbours_row(t, events[i].item, items, weights);
+        for (uint32_t e = 0; e < n; e++) scores[items[e]] += c * weights[e];
     }
 }
 
@@ -156,12 +145,14 @@ void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uin
 static float neighbour_share(const shelf__neighbours *t, float weight, const shelf__blend *blend,
                              const shelf__scorer_settings *s, const shelf__session_event *events,
                              uint32_t count, uint32_t item, uint32_t *best_item) {
+    uint32_t items[SHELF__MAX_NEIGHBOURS];
+    float weights[SHELF__MAX_NEIGHBOURS];
     float total = 0, best = 0;
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t row = events[i].item;
-        for (uint32_t e = t->row_start[row]; e < t->row_start[row + 1]; e++) {
-            if (shelf__neighbour_item(t, e) != item) continue;
-            float part = weight * event_factor(blend, s, events, count, i) * neighbour_weight(t, row, e);
+        uint32_t row = events[i].item, n = shelf__neighbours_row(t, row, items, weights);
+        for (uint32_t e = 0; e < n; e++) {
+            if (items[e] != item) continue;
+            float part = weight * event_factor(blend, s, events, count, i) * weights[e];
             total += part;
             if (part > best) {
                 best = part;

@@ -55,16 +55,25 @@ uint32_t shelf_session_event_count(const shelf_session *session) {
     return session ? session->count : 0;
 }
 
-/* Serialized session, version 1:
- *   'S' 1 | model_id u32le | count u8 | base_ms varint |
+/* Serialized session, version 2:
+ *   'S' 2 | count u8 | base_ms varint |
  *   count x ( tag u8: type in bits 0-2, bit 3 = weight follows, bit 4 = time goes back |
- *             item varint | |time delta ms| varint | [weight f32le] )
- * Deltas are from the previous event's time; most sessions need 3-6 bytes an event. */
+ *             item key (6 bytes, little-endian) | |time delta ms| varint | [weight f32le] )
+ * Items are named by their key (a hash of the id, model_internal.h), not by index,
+ * so a session restores under any model that knows its items: a retrain, a newer
+ * catalog. Deltas are from the previous event's time; most events take 8-10 bytes.
+ * Version 1 named items by index under one model's identity; it is refused as
+ * saved with another model. */
 #define STATE_MAGIC 'S'
-#define STATE_VERSION 1
+#define STATE_VERSION 2
+#define STATE_HEADER 3
 #define TAG_TYPE_MASK 7u
 #define TAG_HAS_WEIGHT 8u
 #define TAG_BACKWARDS 16u
+_Static_assert(SHELF_SESSION_STATE_MAX == STATE_HEADER + SHELF_VARINT_MAX(54) + 1 +
+                   (SHELF_SESSION_CAPACITY - 1) * SHELF_VARINT_MAX(54) +
+                   SHELF_SESSION_CAPACITY * (1 + SHELF__ITEM_KEY_BYTES + 4),
+               "shelf.h's bound is this encoding's worst case");
 
 static size_t put_varint(uint8_t *out, size_t at, size_t capacity, uint64_t v) {
     do {
@@ -95,8 +104,7 @@ static int get_varint(const uint8_t *in, size_t size, size_t *at, uint64_t *v) {
 shelf_status shelf_session_save(const shelf_session *session, void *out, size_t capacity, size_t *size) {
     if (!session || !size || (!out && capacity)) return SHELF_E_NULL_ARGUMENT;
     uint8_t *o = out;
-    uint8_t header[7] = {STATE_MAGIC, STATE_VERSION, 0, 0, 0, 0, (uint8_t)session->count};
-    shelf__store_u32(header + 2, session->model->model_id);
+    const uint8_t header[STATE_HEADER] = {STATE_MAGIC, STATE_VERSION, (uint8_t)session->count};
     size_t at = 0;
     for (size_t i = 0; i < sizeof header; i++, at++)
         if (at < capacity) o[at] = header[i];
@@ -109,7 +117,9 @@ shelf_status shelf_session_save(const shelf_session *session, void *out, size_t 
         if (e->time_ms < previous) tag |= TAG_BACKWARDS;
         if (at < capacity) o[at] = tag;
         at++;
-        at = put_varint(o, at, capacity, e->item);
+        uint64_t key = shelf__model_item_key(session->model, e->item);
+        for (uint32_t b = 0; b < SHELF__ITEM_KEY_BYTES; b++, at++)
+            if (at < capacity) o[at] = (uint8_t)(key >> (8 * b));
         uint64_t delta = e->time_ms < previous ? (uint64_t)(previous - e->time_ms) : (uint64_t)(e->time_ms - previous);
         at = put_varint(o, at, capacity, delta);
         if (tag & TAG_HAS_WEIGHT) {
@@ -125,23 +135,26 @@ shelf_status shelf_session_save(const shelf_session *session, void *out, size_t 
 shelf_status shelf_session_restore(shelf_session *session, const void *state, size_t size) {
     if (!session || (!state && size)) return SHELF_E_NULL_ARGUMENT;
     const uint8_t *in = state;
-    if (size < 7 || in[0] != STATE_MAGIC || in[1] != STATE_VERSION) return SHELF_E_BAD_STATE;
-    if (shelf__load_u32(in + 2) != session->model->model_id) return SHELF_E_STATE_MISMATCH;
-    uint32_t count = in[6];
+    if (size < STATE_HEADER || in[0] != STATE_MAGIC) return SHELF_E_BAD_STATE;
+    if (in[1] == 1) return SHELF_E_STATE_MISMATCH;  /* version 1: items by another model's indices */
+    if (in[1] != STATE_VERSION) return SHELF_E_BAD_STATE;
+    uint32_t count = in[2];
     if (count > SHELF_SESSION_CAPACITY) return SHELF_E_BAD_STATE;
-    size_t at = 7;
+    size_t at = STATE_HEADER;
     uint64_t base;
     if (!get_varint(in, size, &at, &base) || base > (uint64_t)INT64_MAX / 2) return SHELF_E_BAD_STATE;
     /* Decode into a copy first: the session changes only if all of it is valid. */
     shelf__session_event events[SHELF_SESSION_CAPACITY];
+    uint32_t kept = 0, dropped = 0;
     int64_t previous = (int64_t)base;
     for (uint32_t i = 0; i < count; i++) {
         if (at >= size) return SHELF_E_BAD_STATE;
         uint8_t tag = in[at++];
-        uint64_t item, delta;
         if ((tag & TAG_TYPE_MASK) >= SHELF_EVENT_TYPE_COUNT || (tag & ~(TAG_TYPE_MASK | TAG_HAS_WEIGHT | TAG_BACKWARDS)))
             return SHELF_E_BAD_STATE;
-        if (!get_varint(in, size, &at, &item) || item >= session->model->item_count) return SHELF_E_BAD_STATE;
+        if (size - at < SHELF__ITEM_KEY_BYTES) return SHELF_E_BAD_STATE;
+        uint64_t key = 0, delta;
+        for (uint32_t b = 0; b < SHELF__ITEM_KEY_BYTES; b++) key |= (uint64_t)in[at++] << (8 * b);
         if (!get_varint(in, size, &at, &delta) || delta > (uint64_t)INT64_MAX / 2) return SHELF_E_BAD_STATE;
         int64_t t = (tag & TAG_BACKWARDS) ? previous - (int64_t)delta : previous + (int64_t)delta;
         if (t < 0 || t > ((int64_t)1 << 53)) return SHELF_E_BAD_STATE;
@@ -152,14 +165,27 @@ shelf_status shelf_session_restore(shelf_session *session, const void *state, si
             at += 4;
             if (!isfinite(weight) || weight < 0) return SHELF_E_BAD_STATE;
         }
-        events[i].time_ms = t;
-        events[i].item = (uint32_t)item;
-        events[i].weight = weight;
-        events[i].type = tag & TAG_TYPE_MASK;
         previous = t;
+        /* An item this model does not know (retired from the catalog) is dropped;
+         * the times of the others stay exact, since deltas run over every event. */
+        uint32_t item;
+        if (shelf__model_find_item_by_key(session->model, key, &item) != SHELF_OK) {
+            dropped++;
+            continue;
+        }
+        events[kept].time_ms = t;
+        events[kept].item = item;
+        events[kept].weight = weight;
+        events[kept].type = tag & TAG_TYPE_MASK;
+        kept++;
     }
     if (at != size) return SHELF_E_BAD_STATE;
-    memcpy(session->events, events, count * sizeof events[0]);
-    session->count = count;
+    memcpy(session->events, events, kept * sizeof events[0]);
+    session->count = kept;
+    session->dropped = dropped;
     return SHELF_OK;
+}
+
+uint32_t shelf_session_dropped_events(const shelf_session *session) {
+    return session ? session->dropped : 0;
 }

@@ -18,6 +18,7 @@ struct shelf_session {
     const shelf_model *model;
     uint32_t count;
     shelf__session_event events[SHELF_SESSION_CAPACITY];
+    uint32_t dropped;  /* events the last restore dropped: their items are not in the model */
     /* Scratch for recommend(), allocated at its first call: one score per item,
      * and the embedding scores. */
     float *scores;

@@ -16,20 +16,32 @@
 
 /* ------------------------------------------------------------ quantization --- */
 
-/* Float weights of a neighbour table: the view itself, or a dequantized copy
- * (*owned) when the table is already Q8 (a mixed model from another writer). */
-static shelf_status neighbour_weights(const shelf__neighbours *n, uint32_t rows, const float **weights,
-                                      float **owned) {
-    *owned = NULL;
-    if (n->encoding == SHELF__ENCODING_F32) {
-        *weights = n->weights_f32;
-        return SHELF_OK;
+/* A neighbour table as the writer's CSR arrays (owned by *csr), whatever its
+ * encoding: an EF4 table of a mixed model from another writer is decoded. */
+typedef struct csr {
+    uint32_t *row_start, *items;
+    float *weights;
+} csr;
+
+static void csr_free(csr *c) {
+    free(c->row_start);
+    free(c->items);
+    free(c->weights);
+}
+
+static shelf_status neighbour_csr(const shelf__neighbours *t, uint32_t rows, csr *out, shelf__neighbour_spec *spec) {
+    memset(out, 0, sizeof *out);
+    out->row_start = malloc(((size_t)rows + 1) * sizeof *out->row_start);
+    out->items = malloc(((size_t)t->nnz + 1) * sizeof *out->items);
+    out->weights = malloc(((size_t)t->nnz + 1) * sizeof *out->weights);
+    if (!out->row_start || !out->items || !out->weights) return SHELF_E_OUT_OF_MEMORY;
+    uint32_t at = 0;
+    for (uint32_t r = 0; r < rows; r++) {
+        out->row_start[r] = at;
+        at += shelf__neighbours_row(t, r, out->items + at, out->weights + at);
     }
-    float *w = malloc(((size_t)n->nnz + 1) * sizeof *w);
-    if (!w) return SHELF_E_OUT_OF_MEMORY;
-    for (uint32_t r = 0; r < rows; r++)
-        for (uint32_t e = n->row_start[r]; e < n->row_start[r + 1]; e++) w[e] = n->weights_q8[e] * n->row_scales[r];
-    *weights = *owned = w;
+    out->row_start[rows] = at;
+    *spec = (shelf__neighbour_spec){out->row_start, out->items, out->weights};
     return SHELF_OK;
 }
 
@@ -48,22 +60,9 @@ static shelf_status embedding_values(const shelf__embeddings *e, uint32_t rows, 
     return SHELF_OK;
 }
 
-/* A table's item indices as u32, widened into *owned when they are stored in 16 bits. */
-static shelf_status neighbour_items(const shelf__neighbours *t, const uint32_t **items, uint32_t **owned) {
-    *owned = NULL;
-    if (t->items) {
-        *items = t->items;
-        return SHELF_OK;
-    }
-    uint32_t *wide = malloc(((size_t)t->nnz + 1) * sizeof *wide);
-    if (!wide) return SHELF_E_OUT_OF_MEMORY;
-    for (uint32_t e = 0; e < t->nnz; e++) wide[e] = t->items16[e];
-    *items = *owned = wide;
-    return SHELF_OK;
-}
-
 static int has_float_parameters(const shelf_model *m) {
-    return (m->covisit.present && m->covisit.encoding == SHELF__ENCODING_F32) ||
+    return m->popularity_owned == NULL ||  /* F32 popularity is a view; Q16 is decoded */
+           (m->covisit.present && m->covisit.encoding == SHELF__ENCODING_F32) ||
            (m->sequential.present && m->sequential.encoding == SHELF__ENCODING_F32) ||
            (m->embeddings.present && m->embeddings.encoding == SHELF__ENCODING_F32);
 }
@@ -92,8 +91,8 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
     const uint32_t count = m->item_count;
     const char **ids = malloc((size_t)count * sizeof *ids);
     const char **categories = malloc(((size_t)m->categories.count + 1) * sizeof *categories);
-    float *covisit = NULL, *sequential = NULL, *embeddings = NULL;
-    uint32_t *covisit_items = NULL, *sequential_items = NULL;
+    float *embeddings = NULL;
+    csr covisit = {0}, sequential = {0};
     shelf__model_spec spec;
     memset(&spec, 0, sizeof spec);
     status = ids && categories ? SHELF_OK : SHELF_E_OUT_OF_MEMORY;
@@ -114,16 +113,9 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
         spec.popularity = m->popularity;
         spec.quantize = 1;
     }
-    if (status == SHELF_OK && m->covisit.present) {
-        status = neighbour_weights(&m->covisit, count, &spec.covisit.weights, &covisit);
-        spec.covisit.row_start = m->covisit.row_start;
-        if (status == SHELF_OK) status = neighbour_items(&m->covisit, &spec.covisit.items, &covisit_items);
-    }
-    if (status == SHELF_OK && m->sequential.present) {
-        status = neighbour_weights(&m->sequential, count, &spec.sequential.weights, &sequential);
-        spec.sequential.row_start = m->sequential.row_start;
-        if (status == SHELF_OK) status = neighbour_items(&m->sequential, &spec.sequential.items, &sequential_items);
-    }
+    if (status == SHELF_OK && m->covisit.present) status = neighbour_csr(&m->covisit, count, &covisit, &spec.covisit);
+    if (status == SHELF_OK && m->sequential.present)
+        status = neighbour_csr(&m->sequential, count, &sequential, &spec.sequential);
     if (status == SHELF_OK && m->embeddings.present) {
         status = embedding_values(&m->embeddings, count, &spec.embeddings, &embeddings);
         spec.dims = m->embeddings.dims;
@@ -141,10 +133,8 @@ shelf_status shelf_quantize_model(const void *model, size_t size, void **out, si
     }
     free(metadata);
     free(embeddings);
-    free(sequential);
-    free(covisit);
-    free(sequential_items);
-    free(covisit_items);
+    csr_free(&sequential);
+    csr_free(&covisit);
     free(categories);
     free(ids);
     shelf_model_close(m);

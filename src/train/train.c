@@ -173,7 +173,8 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
                          shelf_diagnostic *diag) {
     if (!d || !o || !model || !size) return fail(diag, SHELF_E_NULL_ARGUMENT, "a required argument is NULL");
     if (o->dims % 16 || o->dims > 1024) return fail(diag, SHELF_E_BAD_ARGUMENT, "dims must be a multiple of 16 up to 1024, not %u", o->dims);
-    if (o->neighbours < 1 || o->neighbours > 10000) return fail(diag, SHELF_E_BAD_ARGUMENT, "neighbours must be in 1..10000, not %u", o->neighbours);
+    if (o->neighbours < 1 || o->neighbours > SHELF__MAX_NEIGHBOURS)
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "neighbours must be in 1..%u, not %u", SHELF__MAX_NEIGHBOURS, o->neighbours);
     if (!(o->drop_tolerance >= 0 && o->drop_tolerance <= 100))
         return fail(diag, SHELF_E_BAD_ARGUMENT, "the drop tolerance must be in [0, 100] points");
     if (!(o->min_weight >= 0 && o->min_weight < 1))

@@ -161,7 +161,115 @@ static void test_creation_time(void) {
     unsetenv("SOURCE_DATE_EPOCH");
 }
 
+/* ------------------------------------------------- sessions across retrains --- */
+
+/* A model trained from the first `sessions` lines of the Diginetica training file,
+ * leaving out every line that contains `without` (NULL: none). */
+static uint8_t *retrained(uint32_t sessions, const char *without, uint64_t seed, uint32_t dims, size_t *size) {
+    char source[1024], path[1024], line[65536];
+    snprintf(source, sizeof source, "%s/diginetica/train_sessions.tsv", check_data_dir());
+    snprintf(path, sizeof path, "%s/train_retrain.tsv", check_tmp_dir());
+    FILE *in = fopen(source, "rb"), *out = fopen(path, "wb");
+    CHECK(in && out);
+    if (!in || !out) return NULL;
+    for (uint32_t n = 0; n < sessions && fgets(line, sizeof line, in);) {
+        char padded[65540];
+        snprintf(padded, sizeof padded, " %.*s ", (int)strcspn(line, "\n"), line);
+        char needle[64];
+        if (without) snprintf(needle, sizeof needle, " %s ", without);
+        if (without && strstr(padded, needle)) continue;
+        fputs(line, out);
+        n++;
+    }
+    fclose(in);
+    fclose(out);
+    shelf_dataset *data = NULL;
+    shelf_diagnostic diag;
+    shelf_dataset_create(&data);
+    shelf_log_options log;
+    shelf_log_options_init(&log, SHELF_LOG_SESSIONS);
+    CHECK_STATUS(shelf_dataset_read_log(data, path, &log, NULL, &diag), SHELF_OK);
+    shelf_train_options options;
+    shelf_train_options_init(&options);
+    options.seed = seed;
+    options.dims = dims;
+    options.epochs = 1;
+    void *bytes = NULL;
+    CHECK_STATUS(shelf_train(data, &options, &bytes, size, &diag), SHELF_OK);
+    shelf_dataset_free(data);
+    return bytes;
+}
+
+/* Saved under one model, a session restores under the next one: another seed, one
+ * more session in the log, or a catalog that lost an item (whose events are
+ * dropped and counted, the others kept with their times). */
+static void test_sessions_survive_retrains(void) {
+    size_t size_a, size_b, size_c, size_d;
+    uint8_t *a = retrained(2000, NULL, 1, 16, &size_a), *b = retrained(2000, NULL, 2, 16, &size_b);
+    uint8_t *c = retrained(2001, NULL, 1, 16, &size_c), *d = retrained(2000, "593", 1, 16, &size_d);
+    shelf_model *ma = NULL, *mb = NULL, *mc = NULL, *md = NULL;
+    if (a) CHECK_STATUS(shelf_model_open(a, size_a, &ma), SHELF_OK);
+    if (b) CHECK_STATUS(shelf_model_open(b, size_b, &mb), SHELF_OK);
+    if (c) CHECK_STATUS(shelf_model_open(c, size_c, &mc), SHELF_OK);
+    if (d) CHECK_STATUS(shelf_model_open(d, size_d, &md), SHELF_OK);
+    if (ma && mb && mc && md) {
+        CHECK(size_a != size_b || memcmp(a, b, size_a) != 0);  /* the seeds made different models */
+        /* A full session: 64 events over items of the first sessions, one of them 593. */
+        static const char *const ids[] = {"19", "200", "5", "492", "593", "60"};
+        shelf_session *s;
+        CHECK_STATUS(shelf_session_create(ma, &s), SHELF_OK);
+        uint32_t item, with_593 = 0;
+        for (uint32_t i = 0; i < SHELF_SESSION_CAPACITY; i++) {
+            const char *id = ids[i % 6];
+            CHECK_STATUS(shelf_model_find_item(ma, id, strlen(id), &item), SHELF_OK);
+            CHECK_STATUS(shelf_session_track(s, i % 5 == 4 ? SHELF_EVENT_ADD_TO_CART : SHELF_EVENT_VIEW, item,
+                                             1700000000.0 + 37.0 * i, 1.0f), SHELF_OK);
+            with_593 += i % 6 == 4;
+        }
+        uint8_t state[SHELF_SESSION_STATE_MAX];
+        size_t size = 0;
+        CHECK_STATUS(shelf_session_save(s, state, sizeof state, &size), SHELF_OK);
+        CHECK(size < 1024);  /* a cookie */
+        shelf_model *later[3] = {mb, mc, md};
+        for (int k = 0; k < 3; k++) {
+            shelf_session *t;
+            CHECK_STATUS(shelf_session_create(later[k], &t), SHELF_OK);
+            CHECK_STATUS(shelf_session_restore(t, state, size), SHELF_OK);
+            uint32_t expected_dropped = k == 2 ? with_593 : 0;
+            CHECK(shelf_session_dropped_events(t) == expected_dropped);
+            CHECK(shelf_session_event_count(t) == SHELF_SESSION_CAPACITY - expected_dropped);
+            /* Saving again under the new model and restoring under the first gives
+             * the same events (except those the new one lacked). */
+            uint8_t again[SHELF_SESSION_STATE_MAX];
+            size_t again_size = 0;
+            CHECK_STATUS(shelf_session_save(t, again, sizeof again, &again_size), SHELF_OK);
+            shelf_session *back;
+            CHECK_STATUS(shelf_session_create(ma, &back), SHELF_OK);
+            CHECK_STATUS(shelf_session_restore(back, again, again_size), SHELF_OK);
+            CHECK(shelf_session_event_count(back) == SHELF_SESSION_CAPACITY - expected_dropped);
+            if (k < 2) {
+                uint8_t original[SHELF_SESSION_STATE_MAX];
+                size_t original_size = 0;
+                CHECK_STATUS(shelf_session_save(back, original, sizeof original, &original_size), SHELF_OK);
+                CHECK(original_size == size && memcmp(original, state, size) == 0);
+            }
+            shelf_session_free(back);
+            shelf_session_free(t);
+        }
+        shelf_session_free(s);
+    }
+    shelf_model_close(ma);
+    shelf_model_close(mb);
+    shelf_model_close(mc);
+    shelf_model_close(md);
+    shelf_buffer_free(a);
+    shelf_buffer_free(b);
+    shelf_buffer_free(c);
+    shelf_buffer_free(d);
+}
+
 int main(void) {
+    test_sessions_survive_retrains();
     test_creation_time();
     test_one_long_session();
     test_edge_datasets();
