@@ -54,13 +54,25 @@ export function ensureEmbeddingModel() {
 /** A second model for the identity test: no catalog, 16 dimensions, its own seed,
  * from the first 3000 sessions of the standard Diginetica training split. */
 export function ensureSessionsModel() {
-  const model = join(repoRoot, 'build', 'web-test', 'sessions.shelf');
-  const sessions = join(repoRoot, 'build', 'web-test', 'sessions-3000.txt');
+  return trainOnce(join(repoRoot, 'build', 'web-test', 'sessions.shelf'),
+    ['--sessions', firstSessions(3000), '--seed', '7', '--dims', '16', '--name', 'sessions']);
+}
+
+/** The same sessions retrained as a shop does overnight: another seed, one more
+ * session (the retrain test restores sessions saved under the first model). */
+export function ensureRetrainedSessionsModel() {
+  return trainOnce(join(repoRoot, 'build', 'web-test', 'sessions-retrained.shelf'),
+    ['--sessions', firstSessions(3001), '--seed', '8', '--dims', '16', '--name', 'sessions-retrained']);
+}
+
+/** The first `count` sessions of the standard Diginetica training split, as a file. */
+function firstSessions(count) {
+  const sessions = join(repoRoot, 'build', 'web-test', `sessions-${count}.txt`);
   if (!existsSync(sessions)) {
     const all = readFileSync(requireFile(join(dataRoot, 'diginetica', 'train_sessions.tsv'), 'the shared data is missing'), 'utf8');
-    writeAtomically(sessions, all.split('\n').slice(0, 3000).join('\n') + '\n');
+    writeAtomically(sessions, all.split('\n').slice(0, count).join('\n') + '\n');
   }
-  return trainOnce(model, ['--sessions', sessions, '--seed', '7', '--dims', '16', '--name', 'sessions']);
+  return sessions;
 }
 
 // Test files run in parallel processes: each trains to its own file and renames it

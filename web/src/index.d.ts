@@ -147,6 +147,8 @@ export class Session {
   private constructor();
   readonly consent: boolean;
   readonly eventCount: number;
+  /** Events the last restore dropped: their items are not in this model (the catalog changed). */
+  readonly droppedEvents: number;
   /** Resolves once a store's state has been read. */
   readonly ready: Promise<Session>;
   /** Grant (reads the store) or withdraw (forgets everything) consent. */

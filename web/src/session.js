@@ -62,6 +62,9 @@ export class Session {
 
   /** Events held: the library keeps the newest SHELF_SESSION_CAPACITY (64). */
   get eventCount() { return this.#model.binding.capi.shelf_session_event_count(this.#live()) >>> 0; }
+  /** Events the last restore dropped because this model does not know their item
+   * (a state saved under an older model whose catalog has changed since). */
+  get droppedEvents() { return this.#model.binding.capi.shelf_session_dropped_events(this.#live()) >>> 0; }
 
   /** The consent switch. Granting reads the store (if any); withdrawing forgets
    * everything, in memory and in the store. */
@@ -181,9 +184,11 @@ export class Session {
     }
   }
 
-  /** Replaces the events with a saved state (a string from save(), or its bytes).
-   * Throws ShelfError SHELF_E_BAD_STATE (damaged) or SHELF_E_STATE_MISMATCH (saved
-   * with another model), leaving the session unchanged. Needs consent. */
+  /** Replaces the events with a saved state (a string from save(), or its bytes),
+   * saved under this model or an earlier one of the same catalog: events of items
+   * this model does not know are dropped (see droppedEvents). Throws ShelfError
+   * SHELF_E_BAD_STATE (damaged) or SHELF_E_STATE_MISMATCH (a state of Shelf's
+   * first format), leaving the session unchanged. Needs consent. */
   restore(state) {
     this.#live();
     if (!this.#consent) throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'restore() needs consent');
