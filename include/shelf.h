@@ -224,7 +224,7 @@ uint32_t shelf_session_event_count(const shelf_session *session);
  * or on SHELF_E_BUFFER_TOO_SMALL the bytes needed. Items are named by a 48-bit hash
  * of their id, not by the model's indices, so a saved session restores under
  * another model of the same catalog (a retrain, tomorrow's model). Typically 8-10
- * bytes per event, about 600 for a full session; never more than
+ * bytes per event, about 650 for a full session; never more than
  * SHELF_SESSION_STATE_MAX, the worst case of the encoding: a 3-byte header and the
  * first event's time in milliseconds (at most 2^53, a varint of 54 bits); then per
  * event a tag byte, the 6-byte item key, the time since the event before (54 bits;

@@ -130,15 +130,16 @@ uint32_t shelf_dataset_item_count(const shelf_dataset *dataset);
 typedef struct shelf_train_options {
     uint64_t seed;                /* every random choice derives from it (default 1) */
     const char *name;             /* stored in the metadata (default "shelf") */
-    uint32_t neighbours;          /* top-M neighbours kept per item and table (default 50) */
+    uint32_t neighbours;          /* top-M neighbours kept per item and table, at most 255 (default 25) */
     float min_weight;             /* a neighbour weighing less than this times its row's strongest
                                      is dropped (default 0.05) */
-    uint32_t dims;                /* embedding width, a multiple of 16; 0: no embeddings (default 32) */
+    uint32_t dims;                /* embedding width, a multiple of 16; 0: no embeddings (default 16) */
     uint32_t epochs;              /* embedding training epochs (default 20) */
     float validation_fraction;    /* last sessions held out to choose blend weights (default 0.1) */
     float drop_tolerance;         /* a neighbour table or the embeddings are left out when they add
                                      less than this to HR@20 + 2 MRR@20 on the held-out sessions,
-                                     in points (default 0: keep whatever helps at all) */
+                                     in points per megabyte of the table (default 0.75: a table must
+                                     earn its bytes; 0 keeps whatever helps at all) */
     int quantize;                 /* 1: int8 parameters (default); 0: float32 (see shelf_quantize_model) */
     int64_t created;              /* unix seconds stored as the creation time; 0: SOURCE_DATE_EPOCH
                                      when set (reproducible builds), else now */

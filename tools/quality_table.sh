@@ -24,29 +24,36 @@ field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)
 train all-scorers --keep-unused >/dev/null
+larger_seconds=$(train larger --neighbours 50 --drop-tolerance 0)
 nodims_seconds=$(train nodims --dims 0)
-small20_seconds=$(train small20 --neighbours 20 --dims 0 --drop-tolerance 0.3)
-small10_seconds=$(train small10 --neighbours 10 --dims 0 --drop-tolerance 0.3)
+small_seconds=$(train small --neighbours 15 --dims 0)
 float_seconds=$(train float --float)
 "$shelf" quantize --model "$out/float.shelf" --out "$out/float-quantized.shelf" 2>/dev/null
 
 row() {  # row LABEL MODEL [SCORERS] [SECONDS]
-  local json size
+  local json size gz
   json=$(eval_json "$2" "${3:-}")
   size=$(stat -c %s "$2")
-  printf '| %s | %s | %s | %s | %.1f MB | %s | %s |\n' "$1" "$(echo "$json" | field 'hr@20')" \
+  gz=$(gzip -9 -c "$2" | wc -c)
+  printf '| %s | %s | %s | %s | %.2f MB | %.2f MB | %.0f | %s | %s |\n' "$1" "$(echo "$json" | field 'hr@20')" \
     "$(echo "$json" | field 'mrr@20')" "$(echo "$json" | field 'ndcg@20')" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" \
+    "$(awk -v s="$gz" 'BEGIN { print s / 1e6 }')" "$(awk -v s="$size" 'BEGIN { print s / 43097 }')" \
     "$(echo "$json" | field p50_us) / $(echo "$json" | field p99_us)" "${4:-}"
 }
 
-echo '| model | HR@20 | MRR@20 | NDCG@20 | size | recommend() p50 / p99 µs | training s |'
-echo '|---|---|---|---|---|---|---|'
+echo '| model | HR@20 | MRR@20 | NDCG@20 | size | gzip -9 | bytes/item | recommend() p50 / p99 µs | training s |'
+echo '|---|---|---|---|---|---|---|---|---|'
 for scorer in popularity repeat covisit sequential embedding; do
-  row "$scorer alone (int8)" "$out/all-scorers.shelf" "$scorer"
+  row "$scorer alone" "$out/all-scorers.shelf" "$scorer"
 done
 row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"
-row "blend, int8 (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
+row "blend (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
+row "larger: --neighbours 50 --drop-tolerance 0" "$out/larger.shelf" "" "$larger_seconds"
 row "smaller: --dims 0" "$out/nodims.shelf" "" "$nodims_seconds"
-row "smaller: --neighbours 20 --dims 0 --drop-tolerance 0.3" "$out/small20.shelf" "" "$small20_seconds"
-row "smaller: --neighbours 10 --dims 0 --drop-tolerance 0.3" "$out/small10.shelf" "" "$small10_seconds"
+row "smaller: --neighbours 15 --dims 0" "$out/small.shelf" "" "$small_seconds"
+echo
+echo "Bytes per item by section (shelf inspect):"
+for m in int8 larger nodims; do
+  echo "$m: $("$shelf" inspect "$out/$m.shelf" | awk '$1 ~ /^(item_ids|category_names|item_attributes|popularity|covisit|sequential|embeddings|file)$/ { printf "%s %s  ", $1, ($1 == "file" ? $NF : $(NF-1)) }')"
+done

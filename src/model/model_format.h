@@ -123,10 +123,11 @@ static inline uint64_t shelf__ef4_row_bits(uint32_t n, uint32_t universe) {
 static inline uint64_t shelf__ef4_row_bytes(uint32_t n, uint32_t universe) {
     return (shelf__ef4_row_bits(n, universe) + 7u) / 8u;
 }
+/* Q8 embeddings: bf16 row scales (padded to 4 bytes), then the int8 rows. */
 static inline uint64_t shelf__embeddings_section_size(uint32_t rows, uint32_t dims, shelf__encoding encoding) {
     uint64_t values = (uint64_t)rows * dims;
     return encoding == SHELF__ENCODING_F32 ? SHELF__SECTION_PREFIX + 4u * values
-                                           : SHELF__SECTION_PREFIX + 4u * (uint64_t)rows + values;
+                                           : SHELF__SECTION_PREFIX + shelf__pad4(2u * (uint64_t)rows) + values;
 }
 
 /* bfloat16: the high 16 bits of a float32 (the scales of EF4 rows). */

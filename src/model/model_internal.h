@@ -48,7 +48,7 @@ typedef struct shelf__embeddings {
     shelf__encoding encoding;
     uint32_t dims;
     const float *rows_f32;
-    const float *row_scales;
+    const float *row_scales;  /* Q8: decoded from the file's bfloat16 scales, owned */
     const int8_t *rows_q8;
 } shelf__embeddings;
 

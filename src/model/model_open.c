@@ -354,10 +354,17 @@ static shelf_status decode_embeddings(shelf_model *m, body b) {
         for (size_t i = 0; i < values; i++)
             if (!isfinite(e.rows_f32[i])) return SHELF_E_BAD_SECTION;
     } else {
-        e.row_scales = f32_view(p);
-        e.rows_q8 = (const int8_t *)(p + 4 * (size_t)rows);
-        for (uint32_t r = 0; r < rows; r++)
-            if (!finite_nonnegative(e.row_scales[r])) return SHELF_E_BAD_SECTION;
+        const uint16_t *scales = (const uint16_t *)(const void *)p;
+        float *decoded = malloc(((size_t)rows + 1) * sizeof *decoded);
+        if (!decoded) return SHELF_E_OUT_OF_MEMORY;
+        m->embeddings.row_scales = decoded;  /* the model's from here: close frees it */
+        for (uint32_t r = 0; r < rows; r++) {
+            decoded[r] = shelf__bf16_to_f32(scales[r]);
+            if (!finite_nonnegative(decoded[r])) return SHELF_E_BAD_SECTION;
+        }
+        if ((rows & 1) && scales[rows] != 0) return SHELF_E_BAD_SECTION;  /* the padding */
+        e.row_scales = decoded;
+        e.rows_q8 = (const int8_t *)(p + shelf__pad4(2u * (uint64_t)rows));
         /* -128 has no positive twin: codes stay symmetric so that kernels may negate. */
         for (size_t i = 0; i < values; i++)
             if (e.rows_q8[i] == -128) return SHELF_E_BAD_SECTION;
@@ -433,6 +440,7 @@ void shelf_model_close(shelf_model *model) {
     free(model->categories.offsets);
     free(model->index_slots);
     free(model->popularity_owned);
+    free((void *)model->embeddings.row_scales);
     free(model->covisit.row_offset);
     free(model->sequential.row_offset);
     free(model->name);

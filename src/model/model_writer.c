@@ -171,9 +171,9 @@ static int by_item(const void *a, const void *b) {
     return (x->item > y->item) - (x->item < y->item);
 }
 
-/* The smallest bfloat16 at least max / 15, so that every code fits in 4 bits. */
-static uint16_t ef4_scale(float max) {
-    float target = max / 15.0f;
+/* The smallest bfloat16 at least `target` (>= 0): scales round up, so that the
+ * largest value of a row still fits in the codes. */
+static uint16_t bf16_at_least(float target) {
     uint32_t bits;
     memcpy(&bits, &target, sizeof bits);
     uint16_t h = (uint16_t)(bits >> 16);
@@ -228,7 +228,7 @@ static void put_neighbours(uint8_t *p, const shelf__neighbour_spec *n, uint32_t 
         }
         /* Elias-Fano wants the indices in increasing order; the writer checked they are distinct. */
         qsort(row, count, sizeof row[0], by_item);
-        uint16_t scale = ef4_scale(max);
+        uint16_t scale = bf16_at_least(max / 15.0f);  /* so that every code fits in 4 bits */
         counts[r] = (uint8_t)count;
         scales[2 * (size_t)r] = (uint8_t)scale;
         scales[2 * (size_t)r + 1] = (uint8_t)(scale >> 8);
@@ -253,15 +253,17 @@ static void put_embeddings(uint8_t *p, const float *values, uint32_t rows, uint3
         for (size_t i = 0; i < total; i++) shelf__store_f32(p + 4 * i, values[i]);
         return;
     }
-    int8_t *codes = (int8_t *)(p + 4 * (size_t)rows);
+    uint8_t *scales = p;
+    int8_t *codes = (int8_t *)(p + shelf__pad4(2u * (uint64_t)rows));
     for (uint32_t r = 0; r < rows; r++) {
         const float *row = values + (size_t)r * dims;
         float max = 0.0f;
         for (uint32_t j = 0; j < dims; j++)
             if (fabsf(row[j]) > max) max = fabsf(row[j]);
-        float scale = max / 127.0f;
-        shelf__store_f32(p + 4 * (size_t)r, scale);
-        for (uint32_t j = 0; j < dims; j++) codes[(size_t)r * dims + j] = quantize_i8(row[j], scale);
+        uint16_t scale = bf16_at_least(max / 127.0f);  /* so that every code fits in [-127, 127] */
+        scales[2 * (size_t)r] = (uint8_t)scale;
+        scales[2 * (size_t)r + 1] = (uint8_t)(scale >> 8);
+        for (uint32_t j = 0; j < dims; j++) codes[(size_t)r * dims + j] = quantize_i8(row[j], shelf__bf16_to_f32(scale));
     }
 }
 

@@ -17,10 +17,10 @@ void shelf_train_options_init(shelf_train_options *o) {
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->name = "shelf";
-    o->neighbours = 50;
+    o->neighbours = 25;
     o->min_weight = 0.05f;
-    o->drop_tolerance = 0.0f;
-    o->dims = 32;
+    o->drop_tolerance = 0.75f;
+    o->dims = 16;
     o->epochs = 20;
     o->validation_fraction = 0.1f;
     o->quantize = 1;
@@ -175,8 +175,8 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     if (o->dims % 16 || o->dims > 1024) return fail(diag, SHELF_E_BAD_ARGUMENT, "dims must be a multiple of 16 up to 1024, not %u", o->dims);
     if (o->neighbours < 1 || o->neighbours > SHELF__MAX_NEIGHBOURS)
         return fail(diag, SHELF_E_BAD_ARGUMENT, "neighbours must be in 1..%u, not %u", SHELF__MAX_NEIGHBOURS, o->neighbours);
-    if (!(o->drop_tolerance >= 0 && o->drop_tolerance <= 100))
-        return fail(diag, SHELF_E_BAD_ARGUMENT, "the drop tolerance must be in [0, 100] points");
+    if (!(o->drop_tolerance >= 0 && o->drop_tolerance <= 100000))
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "the drop tolerance must be in [0, 100000] points per megabyte");
     if (!(o->min_weight >= 0 && o->min_weight < 1))
         return fail(diag, SHELF_E_BAD_ARGUMENT, "the minimum neighbour weight must be in [0, 1)");
     if (!(o->validation_fraction >= 0 && o->validation_fraction <= 0.5f))

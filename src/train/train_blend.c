@@ -292,18 +292,25 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
         if (progress) progress(progress_context, "choosing blend weights", ++round_work, 4);
         if (!improved) break;
     }
-    /* A table that adds less than `drop_tolerance` to the objective is not worth
-     * its bytes: give it no weight (the trainer then leaves it out of the model).
-     * Largest tables first; each decision is made on the blend left by the last. */
+    /* A table that adds less than `drop_tolerance` points per megabyte to the
+     * objective is not worth its bytes: give it no weight (the trainer then leaves
+     * it out of the model). Each decision is made on the blend left by the last. */
     static const int droppable[] = {COL_EMBEDDING, COL_SEQUENTIAL, COL_COVISIT};
+    static const char *const sections[] = {"embeddings", "sequential", "covisit"};
     for (size_t i = 0; i < sizeof droppable / sizeof droppable[0]; i++) {
         int k = droppable[i];
         if (w[k] == 0) continue;
+        double megabytes = 0;
+        for (uint32_t s = 0; s < shelf_model_section_count(model); s++) {
+            shelf_section_info info;
+            if (shelf_model_section(model, s, &info) == SHELF_OK && strcmp(info.name, sections[i]) == 0)
+                megabytes = (double)info.length / 1e6;
+        }
         float saved = w[k];
         w[k] = 0;
         double hr, mrr;
         evaluate(&t, w, &hr, &mrr);
-        if (hr + 2 * mrr >= best.objective - drop_tolerance) {
+        if (hr + 2 * mrr >= best.objective - drop_tolerance * megabytes) {
             best = (search){hr + 2 * mrr, hr, mrr};
             report->dropped |= 1u << col_scorer[k];
         } else {
