@@ -64,12 +64,12 @@ for (const [flavour, file] of flavours) {
       'SHELF_SESSION_STATE_MAX', 'sizeof shelf_request', 'shelf_request.scorers', 'sizeof shelf_result', 'shelf_result.reason_item']) {
       assert.ok(name in C, `${name} missing from the constants`);
     }
-    // The worst case shelf.h derives: header, first time, then tag, item, time delta, weight per event.
+    // The worst case shelf.h derives: header, first time, then tag, 6-byte item key, time delta, weight per event.
     const capacity = C.SHELF_SESSION_CAPACITY;
-    assert.equal(C.SHELF_SESSION_STATE_MAX, 7 + 8 + 1 + (capacity - 1) * 8 + capacity * (1 + 5 + 4));
+    assert.equal(C.SHELF_SESSION_STATE_MAX, 3 + 8 + 1 + (capacity - 1) * 8 + capacity * (1 + 6 + 4));
     assert.equal(C.SHELF_NO_CATEGORY, 0xffffffff);
     assert.equal(C.SHELF_NO_ITEM, 0xffffffff);
-    assert.equal(C.SHELF_FORMAT_VERSION, 1);
+    assert.equal(C.SHELF_FORMAT_VERSION, 2);
     // In wasm32 pointers are 32-bit too: results are 16 bytes and scorers the last field.
     assert.equal(C['sizeof shelf_result'], 16);
     assert.equal(C['shelf_request.scorers'] + 4, C['sizeof shelf_request']);
