@@ -298,6 +298,8 @@ typedef struct shelf_request {
     uint32_t scorers;                /* SHELF_SCORER_* bits to use, at the model's blend weights
                                         (default SHELF_SCORER_ALL); a scorer asked for alone counts
                                         with weight 1 if the blend gives it none */
+    const uint32_t *exclude_items;   /* if exclude_count > 0: never these items (item indices, */
+    uint32_t exclude_count;          /* e.g. what the page shows already); default none */
 } shelf_request;
 
 void shelf_request_init(shelf_request *request);
@@ -326,7 +328,9 @@ typedef struct shelf_result {
  * that pass the request's filters to out[], best first; *count receives how many
  * (fewer when filters leave fewer). Ties are broken by item index, so results are
  * deterministic and identical natively and in wasm. An empty session gets the
- * popular items. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts. */
+ * popular items. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts,
+ * SHELF_E_UNKNOWN_ITEM for an excluded item index out of range, SHELF_E_NULL_ARGUMENT
+ * for a count > 0 with a NULL list. */
 shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,
                              shelf_result *out, size_t capacity, size_t *count);
 

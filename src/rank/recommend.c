@@ -36,7 +36,8 @@ static int contains(const uint32_t *list, uint32_t count, uint32_t value) {
 
 static shelf_status check_request(const shelf_model *model, const shelf_request *r) {
     if ((r->allow_count && !r->allow_categories) || (r->deny_count && !r->deny_categories) ||
-        (r->boost_count && (!r->boost_categories || !r->boost_factors)))
+        (r->boost_count && (!r->boost_categories || !r->boost_factors)) ||
+        (r->exclude_count && !r->exclude_items))
         return SHELF_E_NULL_ARGUMENT;
     if (isnan(r->min_price) || isnan(r->max_price)) return SHELF_E_BAD_ARGUMENT;
     if (r->scorers & ~SHELF_SCORER_ALL) return SHELF_E_BAD_ARGUMENT;
@@ -49,6 +50,8 @@ static shelf_status check_request(const shelf_model *model, const shelf_request 
         if (r->deny_categories[i] >= categories) return SHELF_E_UNKNOWN_CATEGORY;
     for (uint32_t i = 0; i < r->boost_count; i++)
         if (r->boost_categories[i] >= categories) return SHELF_E_UNKNOWN_CATEGORY;
+    for (uint32_t i = 0; i < r->exclude_count; i++)
+        if (r->exclude_items[i] >= model->item_count) return SHELF_E_UNKNOWN_ITEM;
     return SHELF_OK;
 }
 
@@ -63,6 +66,7 @@ static void apply_rules(const shelf_model *model, const shelf_session *session,
             ((r->flags & SHELF_EXCLUDE_IN_CART) && e->type == SHELF_EVENT_ADD_TO_CART))
             scores[e->item] = -INFINITY;
     }
+    for (uint32_t i = 0; i < r->exclude_count; i++) scores[r->exclude_items[i]] = -INFINITY;
     const int by_category = r->allow_count || r->deny_count || r->boost_count;
     const int by_price = r->min_price > -INFINITY || r->max_price < INFINITY;
     const int by_stock = (r->flags & SHELF_IN_STOCK_ONLY) != 0;

@@ -161,6 +161,7 @@ static void test_ranking(shelf_model *model) {
     CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
     shelf_request_init(&r);
     CHECK(r.k == 10 && r.scorers == SHELF_SCORER_ALL && r.min_price == -INFINITY && r.max_price == INFINITY);
+    CHECK(r.exclude_items == NULL && r.exclude_count == 0);
 
     /* Empty session: popularity order, reason "popular". */
     r.k = ITEMS + 5;
@@ -218,6 +219,22 @@ static void test_ranking(shelf_model *model) {
     CHECK(n == ITEMS - 1);
     for (size_t i = 0; i < n; i++) CHECK(out[i].item != ITEMS - 1);
     r.flags = 0;
+    /* Items excluded by the request never come back, whatever they score (8 is the
+     * session's best); a repeat is harmless, an index out of range is refused. */
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == ITEMS && out[0].item == 8);
+    uint32_t excluded[] = {8, 0, 8};
+    r.exclude_items = excluded;
+    r.exclude_count = 3;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == ITEMS - 2);
+    for (size_t i = 0; i < n; i++) CHECK(out[i].item != 8 && out[i].item != 0);
+    excluded[2] = ITEMS;
+    CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_UNKNOWN_ITEM);
+    r.exclude_items = NULL;
+    CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_NULL_ARGUMENT);
+    r.exclude_count = 0;
+    CHECK(recommend(s, &r, out, ITEMS) == ITEMS);
     uint32_t hats, shirts;
     CHECK_STATUS(shelf_model_find_category(model, "hats", 4, &hats), SHELF_OK);
     CHECK_STATUS(shelf_model_find_category(model, "shirts", 6, &shirts), SHELF_OK);

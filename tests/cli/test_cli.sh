@@ -77,6 +77,15 @@ events=$(printf '%s\n' $ids | awk 'BEGIN { printf "[" } { printf "%s{\"type\":\"
 expect_ok "recommend --json" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 10 --json
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/out" "$golden/recommend_small.json"; fi
 checks=$((checks + 1)); diff -u "$golden/recommend_small.json" "$tmp/out" >&2 || fail "recommend output differs from $golden/recommend_small.json (UPDATE_GOLDEN=1 rewrites it)"
+# --exclude (repeatable, comma-separated): the golden list without two of its items, the
+# others in the same order; an id the model lacks is ignored with a note.
+golden_items=$(sed -n 's/.*"item": "\([^"]*\)".*/\1/p' "$golden/recommend_small.json")
+dropped=$(echo "$golden_items" | sed -n '3p;5p' | paste -sd,)
+expect_ok "recommend --exclude" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 8 --json --exclude "$dropped" --exclude no-such-sku
+checks=$((checks + 1))
+[ "$(sed -n 's/.*"item": "\([^"]*\)".*/\1/p' "$tmp/out")" = "$(echo "$golden_items" | sed '3d;5d')" ] ||
+  fail "recommend --exclude $dropped: $(cat "$tmp/out")"
+checks=$((checks + 1)); grep -q "no item 'no-such-sku'" "$tmp/err" || fail "--exclude of an unknown id says nothing: $(cat "$tmp/err")"
 expect_ok "recommend text" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 3
 checks=$((checks + 1)); [ "$(grep -c '^ *[0-9]*\. ' "$tmp/out")" = 3 ] || fail "recommend --k 3 did not print 3 items"
 

@@ -103,6 +103,9 @@ export interface RecommendOptions {
   boost?: Record<string, number>;
   /** The scorers to use; default all. */
   scorers?: Scorer[];
+  /** Item ids never to return (what the page shows already, say); ids the model
+   * does not know are ignored. */
+  exclude?: Iterable<string>;
 }
 
 export interface Recommendation {

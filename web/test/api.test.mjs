@@ -168,6 +168,21 @@ test('rules: k, per-category cap, categories, bought items, boosts, scorers', as
   throwsCode(() => s.recommend({ minPrice: NaN }), 'SHELF_E_BAD_ARGUMENT');
 });
 
+test('exclude: those items never come back, the rest keep their order; unknown ids are ignored', async () => {
+  const shelf = await demo();
+  const s = shelf.session({ consent: true });
+  popular(shelf, 3).forEach((id, i) => s.track('view', id, { ts: T0 + i }));
+  const all = s.recommend({ k: 10 });
+  const exclude = [all[0].id, all[3].id, 'no-such-sku'];
+  const without = s.recommend({ k: 10, exclude });
+  assert.equal(without.length, 10);
+  assert.ok(without.every((r) => !exclude.includes(r.id)));
+  assert.deepEqual(without.slice(0, 8), all.filter((r) => !exclude.includes(r.id)));
+  assert.deepEqual(s.recommend({ k: 10, exclude: new Set(exclude) }), without, 'any iterable of ids');
+  assert.deepEqual(s.recommend({ k: 10, exclude: ['no-such-sku'] }), all);
+  throwsCode(() => s.recommend({ exclude: all[0].id }), 'SHELF_E_BAD_ARGUMENT');
+});
+
 test('a huge k gives at most every item, and corrupts nothing', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true });

@@ -21,7 +21,7 @@ export async function storefront(): Promise<Recommendation[]> {
   await session.ready;
   session.track('view', 'sku-1');
   session.track('dwell', 'sku-1', { weight: 12, ts: new Date() });
-  const options: RecommendOptions = { k: 8, perCategory: 2, excludeSeen: true, boost: { shoes: 1.5 } };
+  const options: RecommendOptions = { k: 8, perCategory: 2, excludeSeen: true, boost: { shoes: 1.5 }, exclude: ['sku-1'] };
   const recs = session.recommend(options);
   for (const { id, score, reason, because, category } of recs) {
     const text: string = `${id} ${score.toFixed(3)} ${reason} ${because ?? ''} ${category ?? ''}`;
@@ -69,6 +69,8 @@ export async function mistakes(shelf: Shelf) {
   session.recommend({ k: '8' });
   // @ts-expect-error: not a scorer
   session.recommend({ scorers: ['magic'] });
+  // @ts-expect-error: exclude lists ids, it is not one id
+  session.recommend({ exclude: 42 });
   // @ts-expect-error: a model is required
   await Shelf.load({});
   // @ts-expect-error: sessions come from shelf.session()
