@@ -38,7 +38,8 @@
  *     shelf_model_close(model);
  *
  * Ownership. A model borrows the bytes it is opened from: they must stay alive and
- * unchanged until shelf_model_close(). A session refers to its model: free every
+ * unchanged until shelf_model_close(); the library never writes them (attribute
+ * updates go to a copy). A session refers to its model: free every
  * session before closing the model. Strings returned by the library point into the
  * model's bytes or into static storage; never free them. Every *_free and *_close
  * accepts NULL as a harmless no-op.
@@ -51,17 +52,22 @@
  * on success, unless a function says otherwise.
  *
  * Threads. A model may be shared by any number of threads; a session belongs to
- * one thread at a time. Opening models from several threads at once is safe only
- * if cJSON's one process global, the error position of its last parse (which
- * cJSON_Parse writes on every call and Shelf never reads), may race: that is
- * harmless for Shelf's results, but a data race in C11 terms, which thread
- * sanitizers report. Serialize shelf_model_open() calls if that matters.
+ * one thread at a time. shelf_model_set_item_attributes() is the exception: it
+ * changes the model, so it must not run while anything else uses that model
+ * (shelf_recommend() on any of its sessions, attribute reads, other updates):
+ * apply a stock feed between requests, or behind a lock. Opening models from
+ * several threads at once is safe only if cJSON's one process global, the error
+ * position of its last parse (which cJSON_Parse writes on every call and Shelf
+ * never reads), may race: that is harmless for Shelf's results, but a data race
+ * in C11 terms, which thread sanitizers report. Serialize shelf_model_open() calls
+ * if that matters.
  *
  * Memory. A model adds a few hundred bytes to the file it borrows, plus the item
  * index and metadata it decodes (about 8 bytes per item; a copy of the file only
- * when the bytes are not 4-byte aligned). A session is about 1.6 KB, plus, from its
- * first shelf_recommend(), scratch of 2 floats per item of its model (8 bytes per
- * item: 8 MB at 1M items), freed with the session.
+ * when the bytes are not 4-byte aligned), plus, from its first attribute update,
+ * its own copy of the item attributes (9 bytes per item). A session is about
+ * 1.6 KB, plus, from its first shelf_recommend(), scratch of 2 floats per item of
+ * its model (8 bytes per item: 8 MB at 1M items), freed with the session.
  */
 #ifndef SHELF_H
 #define SHELF_H
@@ -182,6 +188,20 @@ const char *shelf_model_category_name(const shelf_model *model, uint32_t categor
  * Any output pointer may be NULL. */
 shelf_status shelf_model_item_attributes(const shelf_model *model, uint32_t item,
                                          uint32_t *category, float *price, uint32_t *flags);
+/* Changes an item's attributes in the open model, without retraining: a live
+ * catalog's stock, prices and categories. `category` is SHELF_NO_CATEGORY or one
+ * of the model's categories (SHELF_E_UNKNOWN_CATEGORY otherwise: an update cannot
+ * add categories); `price` is NaN (unknown) or finite and >= 0, and `flags` holds
+ * SHELF_ITEM_* bits only (SHELF_E_BAD_ARGUMENT otherwise); SHELF_E_UNKNOWN_ITEM when
+ * item >= the item count. All three are replaced: read the others first with
+ * shelf_model_item_attributes() to change one. Every later recommendation, related
+ * list and read sees the change. The model's file bytes are never written: the
+ * first update copies every item's attributes into the model (9 bytes per item;
+ * SHELF_E_OUT_OF_MEMORY if that fails). A model without a catalog starts from no
+ * category, no price, in stock. On failure the model is unchanged. The one call
+ * that changes a model: see Threads. */
+shelf_status shelf_model_set_item_attributes(shelf_model *model, uint32_t item, uint32_t category,
+                                             float price, uint32_t flags);
 
 /* ---------------------------------------------------------------- session --- */
 

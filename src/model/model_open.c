@@ -399,6 +399,7 @@ void shelf_model_close(shelf_model *model) {
     if (!model) return;
     free(model->name);
     free(model->owned);
+    free(model->owned_attributes);
     free(model);
 }
 

@@ -421,6 +421,151 @@ static void test_wide_catalogs(void) {
     }
 }
 
+/* Whether `item` is among out[0..n). */
+static int holds(const shelf_result *out, size_t n, uint32_t item) {
+    for (size_t i = 0; i < n; i++)
+        if (out[i].item == item) return 1;
+    return 0;
+}
+
+/* A model without a catalog: `n` items, popularity falling with the index. */
+static shelf_model *build_plain_model(uint32_t n, uint8_t **bytes) {
+    static char id_text[ITEMS][16];
+    static const char *ids[ITEMS];
+    float popularity[ITEMS];
+    for (uint32_t i = 0; i < n && i < ITEMS; i++) {
+        snprintf(id_text[i], sizeof id_text[i], "plain-%u", i);
+        ids[i] = id_text[i];
+        popularity[i] = 1.0f - 0.1f * (float)i;
+    }
+    shelf__model_spec spec = {0};
+    spec.metadata_json = "{\"name\": \"plain\", \"scorers\": {\"popularity\": {\"weight\": 1}}}";
+    spec.item_count = n;
+    spec.item_ids = ids;
+    spec.popularity = popularity;
+    size_t size = 0;
+    shelf_model *model = NULL;
+    CHECK_STATUS(shelf__model_write(&spec, bytes, &size), SHELF_OK);
+    if (*bytes) CHECK_STATUS(shelf_model_open(*bytes, size, &model), SHELF_OK);
+    return model;
+}
+
+/* Attributes changed in an open model: checked first (a refused update changes
+ * nothing), then seen at once by every filter, the cap and the reads; copied on
+ * write, so the file's bytes stay as they were; a model without a catalog starts
+ * from no category, no price, in stock. */
+static void test_live_attributes(void) {
+    shelf_model *model = build_model("live");
+    uint8_t *original = malloc(model_size);
+    if (!model || !original) {
+        CHECK(!"a model to update");
+        shelf_model_close(model);
+        free(original);
+        return;
+    }
+    memcpy(original, model_bytes, model_size);
+    uint32_t category, flags;
+    float price;
+    CHECK_STATUS(shelf_model_set_item_attributes(NULL, 0, 0, 1, 0), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, ITEMS, 0, 1, 0), SHELF_E_UNKNOWN_ITEM);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 0, 3, 1, 0), SHELF_E_UNKNOWN_CATEGORY);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 0, 0, -1, 0), SHELF_E_BAD_ARGUMENT);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 0, 0, INFINITY, 0), SHELF_E_BAD_ARGUMENT);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 0, 0, -INFINITY, 0), SHELF_E_BAD_ARGUMENT);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 0, 0, 1, 2), SHELF_E_BAD_ARGUMENT);
+    CHECK(model->owned_attributes == NULL); /* nothing copied for refused updates */
+    CHECK_STATUS(shelf_model_item_attributes(model, 0, &category, &price, &flags), SHELF_OK);
+    CHECK(category == 0 && price == 0 && flags == SHELF_ITEM_IN_STOCK);
+
+    shelf_session *s;
+    CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+    shelf_request r;
+    shelf_request_init(&r);
+    r.k = ITEMS;
+    shelf_result out[ITEMS];
+    size_t n;
+
+    /* Stock: the last item is out of stock in the file; it comes back, item 3 goes. */
+    r.flags = SHELF_IN_STOCK_ONLY;
+    CHECK(recommend(s, &r, out, ITEMS) == ITEMS - 1);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, ITEMS - 1, 2, 110, SHELF_ITEM_IN_STOCK), SHELF_OK);
+    CHECK(model->owned_attributes != NULL);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 3, 0, 30, 0), SHELF_OK);
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == ITEMS - 1 && holds(out, n, ITEMS - 1) && !holds(out, n, 3));
+    r.flags = 0;
+
+    /* Price: 25..60 held items 3..6; 3 loses its price, 11 gets one inside. */
+    r.min_price = 25;
+    r.max_price = 60;
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 3, 0, NAN, 0), SHELF_OK);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, ITEMS - 1, 2, 25, SHELF_ITEM_IN_STOCK), SHELF_OK);
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 4 && !holds(out, n, 3) && holds(out, n, 4) && holds(out, n, 6) && holds(out, n, ITEMS - 1));
+    r.min_price = -INFINITY;
+    r.max_price = INFINITY;
+
+    /* Categories: hats held 2, 5, 8, 11; item 0 becomes a hat, 2 loses its category. */
+    uint32_t hats = 2;
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 0, hats, 0, SHELF_ITEM_IN_STOCK), SHELF_OK);
+    CHECK_STATUS(shelf_model_set_item_attributes(model, 2, SHELF_NO_CATEGORY, 20, SHELF_ITEM_IN_STOCK), SHELF_OK);
+    r.allow_categories = &hats;
+    r.allow_count = 1;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 4 && holds(out, n, 0) && !holds(out, n, 2) && holds(out, n, 5));
+    r.allow_count = 0;
+    r.deny_categories = &hats;
+    r.deny_count = 1;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 8 && !holds(out, n, 0) && holds(out, n, 2));
+    r.deny_count = 0;
+
+    /* The cap: every item a shoe but item 2 (no category, never capped). */
+    for (uint32_t i = 0; i < ITEMS; i++)
+        if (i != 2) CHECK_STATUS(shelf_model_set_item_attributes(model, i, 0, 1, SHELF_ITEM_IN_STOCK), SHELF_OK);
+    r.max_per_category = 2;
+    n = recommend(s, &r, out, ITEMS);
+    CHECK(n == 3 && out[0].item == 0 && out[1].item == 1 && out[2].item == 2);
+    r.max_per_category = 0;
+
+    CHECK_STATUS(shelf_model_item_attributes(model, 2, &category, &price, &flags), SHELF_OK);
+    CHECK(category == SHELF_NO_CATEGORY && price == 20 && flags == SHELF_ITEM_IN_STOCK);
+    CHECK_STATUS(shelf_model_item_attributes(model, 3, &category, &price, &flags), SHELF_OK);
+    CHECK(category == 0 && price == 1 && flags == SHELF_ITEM_IN_STOCK);
+    /* The file is as it was: opened again, the model has the catalog's attributes. */
+    CHECK(memcmp(original, model_bytes, model_size) == 0);
+    shelf_model *again = NULL;
+    CHECK_STATUS(shelf_model_open(model_bytes, model_size, &again), SHELF_OK);
+    CHECK_STATUS(shelf_model_item_attributes(again, 3, &category, &price, &flags), SHELF_OK);
+    CHECK(category == 0 && price == 30 && flags == SHELF_ITEM_IN_STOCK);
+    shelf_model_close(again);
+    shelf_session_free(s);
+    shelf_model_close(model);
+    free(original);
+
+    /* Without a catalog: every item starts with no category, no price, in stock. */
+    uint8_t *bytes = NULL;
+    model = build_plain_model(4, &bytes);
+    if (model) {
+        CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+        CHECK_STATUS(shelf_model_set_item_attributes(model, 1, 0, 5, 0), SHELF_E_UNKNOWN_CATEGORY);
+        CHECK_STATUS(shelf_model_set_item_attributes(model, 1, SHELF_NO_CATEGORY, NAN, 0), SHELF_OK);
+        CHECK_STATUS(shelf_model_set_item_attributes(model, 2, SHELF_NO_CATEGORY, 5, SHELF_ITEM_IN_STOCK), SHELF_OK);
+        CHECK_STATUS(shelf_model_item_attributes(model, 0, &category, &price, &flags), SHELF_OK);
+        CHECK(category == SHELF_NO_CATEGORY && isnan(price) && flags == SHELF_ITEM_IN_STOCK);
+        r.flags = SHELF_IN_STOCK_ONLY;
+        n = recommend(s, &r, out, ITEMS);
+        CHECK(n == 3 && out[0].item == 0 && out[1].item == 2 && out[2].item == 3);
+        r.flags = 0;
+        r.min_price = 1;
+        n = recommend(s, &r, out, ITEMS);
+        CHECK(n == 1 && out[0].item == 2);
+        shelf_session_free(s);
+    }
+    shelf_model_close(model);
+    free(bytes);
+}
+
 int main(void) {
     test_wide_catalogs();
     test_version_and_statuses();
@@ -438,6 +583,7 @@ int main(void) {
     shelf_model_close(model);
     shelf_model_close(other);
     free(first);
+    test_live_attributes(); /* after the others: it builds a model of its own, freeing the last bytes */
     free(model_bytes);
     return check_finish("test_api");
 }
