@@ -54,6 +54,23 @@ export interface Item {
   inStock: boolean;
 }
 
+/** A change to an item of a live catalog; fields left out keep their values. */
+export interface ItemChanges {
+  inStock?: boolean;
+  /** A number >= 0, or null for unknown. */
+  price?: number | null;
+  /** One of the model's category names, or null for none. */
+  category?: string | null;
+}
+
+/** What updateItems() did. */
+export interface ItemsUpdated {
+  /** How many updates were applied. */
+  updated: number;
+  /** The ids the model does not know (skipped). */
+  unknown: string[];
+}
+
 /** A key-value place for session state; each method may return a Promise. */
 export interface Store {
   get(key: string): string | null | undefined | Promise<string | null | undefined>;
@@ -140,6 +157,11 @@ export class Shelf {
   readonly handle: number;
   has(id: string): boolean;
   item(id: string): Item | null;
+  /** Changes an item at once, without retraining. Throws ShelfError
+   * SHELF_E_UNKNOWN_ITEM, SHELF_E_UNKNOWN_CATEGORY or SHELF_E_BAD_ARGUMENT. */
+  setItem(id: string, changes: ItemChanges): Item;
+  /** setItem() for many items (a stock feed), all or nothing; unknown ids are skipped. */
+  updateItems(updates: Iterable<ItemChanges & { id: string }>): ItemsUpdated;
   session(options?: SessionOptions): Session;
   /** Frees the model and its sessions; again: no-op. */
   dispose(): void;

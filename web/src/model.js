@@ -88,18 +88,61 @@ export class Model {
 
   /** { id, category, price, inStock } of an item index. */
   item(index) {
+    const { category, price, flags } = this.attributes(index);
+    return {
+      id: this.itemId(index),
+      category: this.categoryName(category),
+      price: Number.isNaN(price) ? null : price,
+      inStock: (flags & this.binding.constants.SHELF_ITEM_IN_STOCK) !== 0,
+    };
+  }
+
+  /** C's attributes of an item index: { category (an index), price (NaN: unknown), flags }. */
+  attributes(index) {
     const { capi, constants: C, wasm } = this.binding;
     const s = this.#scratch;
     const status = capi.shelf_model_item_attributes(this.live(), index, s, s + 4, s + 8);
     if (status !== C.SHELF_OK) throw this.error(status, `no item at index ${index}`);
-    const price = wasm.f32()[(s + 4) >> 2];
-    const flags = this.#out(2);
-    return {
-      id: this.itemId(index),
-      category: this.categoryName(this.#out(0)),
-      price: Number.isNaN(price) ? null : price,
-      inStock: (flags & C.SHELF_ITEM_IN_STOCK) !== 0,
-    };
+    return { category: this.#out(0), price: wasm.f32()[(s + 4) >> 2], flags: this.#out(2) };
+  }
+
+  /**
+   * The attributes `base` (as attributes() gives them) with the changes of
+   * shelf.setItem() applied: { inStock, price, category }, each optional. Changes
+   * nothing yet; throws ShelfError for a value C would refuse, so that a batch is
+   * checked whole before any of it is applied.
+   */
+  changedAttributes(base, changes, id) {
+    const C = this.binding.constants;
+    if (changes === null || typeof changes !== 'object') {
+      throw new ShelfError('SHELF_E_BAD_ARGUMENT', `the changes to item ${id} must be an object like { inStock: false }`);
+    }
+    let { category, price, flags } = base;
+    const { inStock, price: newPrice, category: newCategory } = changes;
+    if (inStock !== undefined) {
+      if (typeof inStock !== 'boolean') throw new ShelfError('SHELF_E_BAD_ARGUMENT', `item ${id}: inStock must be true or false, not ${inStock}`);
+      flags = inStock ? flags | C.SHELF_ITEM_IN_STOCK : flags & ~C.SHELF_ITEM_IN_STOCK;
+    }
+    if (newPrice !== undefined) {
+      // null is the one spelling of "unknown" (as item() reports it); C stores a float32.
+      if (newPrice !== null && !(typeof newPrice === 'number' && newPrice >= 0 && Number.isFinite(Math.fround(newPrice)))) {
+        throw new ShelfError('SHELF_E_BAD_ARGUMENT', `item ${id}: price must be a number >= 0 or null (unknown), not ${newPrice}`);
+      }
+      price = newPrice === null ? NaN : newPrice;
+    }
+    if (newCategory !== undefined) {
+      if (newCategory !== null && typeof newCategory !== 'string') {
+        throw new ShelfError('SHELF_E_BAD_ARGUMENT', `item ${id}: category must be a category name or null, not ${newCategory}`);
+      }
+      category = newCategory === null ? C.SHELF_NO_CATEGORY : this.categoryIndex(newCategory);
+    }
+    return { category, price, flags };
+  }
+
+  /** shelf_model_set_item_attributes(): C checks again, and fails only before changing anything. */
+  setAttributes(index, { category, price, flags }) {
+    const status = this.binding.capi.shelf_model_set_item_attributes(this.live(), index, category, price, flags);
+    if (status !== this.binding.constants.SHELF_OK) throw this.error(status, `cannot update item ${this.itemId(index)}`);
   }
 
   categoryOf(index) {

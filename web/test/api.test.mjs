@@ -183,6 +183,75 @@ test('exclude: those items never come back, the rest keep their order; unknown i
   throwsCode(() => s.recommend({ exclude: all[0].id }), 'SHELF_E_BAD_ARGUMENT');
 });
 
+test('setItem: stock, price and category change at once for every session, without retraining', async () => {
+  const shelf = await demo();
+  const s = shelf.session({ consent: true });
+  popular(shelf, 2).forEach((id, i) => s.track('view', id, { ts: T0 + i }));
+  const before = s.recommend({ k: 10, inStockOnly: true });
+  const { id } = before[0];
+  const item = shelf.item(id);
+  assert.equal(item.inStock, true);
+
+  assert.deepEqual(shelf.setItem(id, { inStock: false }), { ...item, inStock: false });
+  const after = s.recommend({ k: 10, inStockOnly: true });
+  assert.deepEqual(after.slice(0, 9), before.slice(1), 'gone, and the others in the same order');
+  assert.ok(shelf.session().recommend({ k: 50, inStockOnly: true }).every((r) => r.id !== id), 'a new session too');
+  assert.ok(s.recommend({ k: 10 }).some((r) => r.id === id), 'out of stock still shows without inStockOnly');
+
+  // Partial updates keep the other fields.
+  assert.deepEqual(shelf.setItem(id, { price: 12.5 }), { ...item, inStock: false, price: 12.5 });
+  shelf.setItem(id, { inStock: true });
+  assert.equal(s.recommend({ k: 5, minPrice: 12.5, maxPrice: 12.5 })[0].id, id);
+  const other = shelf.categories.find((c) => c !== item.category);
+  assert.deepEqual(shelf.setItem(id, { category: other }), { ...item, price: 12.5, category: other });
+  const moved = s.recommend({ k: 5, categories: [other] });
+  assert.equal(moved[0].id, id);
+  assert.equal(moved[0].category, other);
+  assert.ok(s.recommend({ k: 50, categories: [item.category] }).every((r) => r.id !== id));
+  assert.deepEqual(shelf.setItem(id, { price: null, category: null }), { ...item, price: null, category: null });
+  assert.ok(s.recommend({ k: 50, minPrice: 0 }).every((r) => r.id !== id), 'an unknown price is outside every range');
+
+  const now = shelf.item(id);
+  throwsCode(() => shelf.setItem('no-such-sku', { inStock: true }), 'SHELF_E_UNKNOWN_ITEM');
+  throwsCode(() => shelf.setItem(id, { category: 'no-such-category' }), 'SHELF_E_UNKNOWN_CATEGORY');
+  for (const bad of [{ price: -1 }, { price: NaN }, { price: Infinity }, { price: 1e39 }, { price: '3' },
+    { inStock: 'no' }, { category: 7 }, null, 'in stock']) {
+    throwsCode(() => shelf.setItem(id, bad), 'SHELF_E_BAD_ARGUMENT');
+  }
+  assert.deepEqual(shelf.item(id), now, 'a refused update changes nothing');
+  assert.deepEqual((await demo()).item(id), item, 'another Shelf of the same file is its own');
+});
+
+test('updateItems: a stock feed in one call, unknown ids listed, all or nothing', async () => {
+  const shelf = await demo();
+  const ids = popular(shelf, 6);
+  const first = shelf.item(ids[1]);
+  const feed = [
+    { id: ids[0], inStock: false },
+    { id: 'sku-from-next-week', inStock: true },
+    { id: ids[1], price: 9.5 },
+    { id: ids[1], inStock: false }, // builds on the update before
+  ];
+  assert.deepEqual(shelf.updateItems(feed), { updated: 3, unknown: ['sku-from-next-week'] });
+  assert.equal(shelf.item(ids[0]).inStock, false);
+  assert.deepEqual(shelf.item(ids[1]), { ...first, price: 9.5, inStock: false });
+  const shown = shelf.session().recommend({ k: 4, inStockOnly: true }).map((r) => r.id);
+  assert.deepEqual(shown, ids.slice(2));
+
+  const snapshot = ids.map((id) => shelf.item(id));
+  function* feedWithABadLine() {
+    yield { id: ids[2], inStock: false };
+    yield { id: ids[3], category: 'no-such-category' };
+  }
+  throwsCode(() => shelf.updateItems(feedWithABadLine()), 'SHELF_E_UNKNOWN_CATEGORY');
+  throwsCode(() => shelf.updateItems([{ id: ids[2], inStock: false }, { id: ids[3], price: -2 }]), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.updateItems([{ id: ids[2], inStock: false }, { inStock: false }]), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.updateItems({ id: ids[2], inStock: false }), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.updateItems(null), 'SHELF_E_BAD_ARGUMENT');
+  assert.deepEqual(ids.map((id) => shelf.item(id)), snapshot, 'a refused feed changes nothing');
+  assert.deepEqual(shelf.updateItems([]), { updated: 0, unknown: [] });
+});
+
 test('a huge k gives at most every item, and corrupts nothing', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true });
@@ -426,5 +495,30 @@ test('models: Shelf.dispose() and closing a model free their memory', async () =
     session.dispose();
     model.close();
     assert.equal(memoryOf(binding), loaded, `memory grew in round ${r + 1} of ${rounds}`);
+  }
+});
+
+test('models: the attributes an update copies are freed with the model', async () => {
+  const shelf = await demo();
+  const binding = shelf.binding;
+  const [id] = popular(shelf, 1);
+  const items = shelf.itemCount;
+  shelf.dispose();
+  // The model opened again in the same instance, and one item updated: the model
+  // then copies every item's attributes (9 bytes per item).
+  const cycle = () => {
+    const model = new Model(binding, modelBytes);
+    const index = model.itemIndex(id);
+    model.setAttributes(index, model.changedAttributes(model.attributes(index), { inStock: false }, id));
+    assert.equal(model.item(index).inStock, false);
+    model.close();
+  };
+  cycle(); // warm-up
+  const warm = memoryOf(binding);
+  // A copy that close() left behind would grow the memory within `rounds` rounds.
+  const rounds = Math.ceil(warm / (9 * items)) + 1;
+  for (let r = 0; r < rounds; r++) {
+    cycle();
+    assert.equal(memoryOf(binding), warm, `memory grew in round ${r + 1} of ${rounds}`);
   }
 });

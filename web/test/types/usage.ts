@@ -9,6 +9,8 @@ import {
   localStorageStore,
   memoryStore,
   simdSupported,
+  type Item,
+  type ItemsUpdated,
   type Recommendation,
   type RecommendOptions,
   type Store,
@@ -34,6 +36,13 @@ export async function storefront(): Promise<Recommendation[]> {
   session.dispose();
   shelf.dispose();
   return recs;
+}
+
+export function liveCatalog(shelf: Shelf, feed: { sku: string; stock: number; price: number }[]): number {
+  const item: Item = shelf.setItem('sku-1', { inStock: false });
+  shelf.setItem('sku-2', { price: null, category: 'shoes' });
+  const { updated, unknown }: ItemsUpdated = shelf.updateItems(feed.map((f) => ({ id: f.sku, inStock: f.stock > 0, price: f.price })));
+  return updated + unknown.length + (item.inStock ? 1 : 0);
 }
 
 export async function edge(simd: WebAssembly.Module, scalar: WebAssembly.Module, model: ArrayBuffer, cookie?: string) {
@@ -71,6 +80,10 @@ export async function mistakes(shelf: Shelf) {
   session.recommend({ scorers: ['magic'] });
   // @ts-expect-error: exclude lists ids, it is not one id
   session.recommend({ exclude: 42 });
+  // @ts-expect-error: inStock is a boolean
+  shelf.setItem('sku-1', { inStock: 0 });
+  // @ts-expect-error: updates need an id
+  shelf.updateItems([{ price: 3 }]);
   // @ts-expect-error: a model is required
   await Shelf.load({});
   // @ts-expect-error: sessions come from shelf.session()
