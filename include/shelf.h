@@ -54,13 +54,13 @@
  * Threads. A model may be shared by any number of threads; a session belongs to
  * one thread at a time. shelf_model_set_item_attributes() is the exception: it
  * changes the model, so it must not run while anything else uses that model
- * (shelf_recommend() on any of its sessions, attribute reads, other updates):
- * apply a stock feed between requests, or behind a lock. Opening models from
- * several threads at once is safe only if cJSON's one process global, the error
- * position of its last parse (which cJSON_Parse writes on every call and Shelf
- * never reads), may race: that is harmless for Shelf's results, but a data race
- * in C11 terms, which thread sanitizers report. Serialize shelf_model_open() calls
- * if that matters.
+ * (shelf_recommend() on any of its sessions, shelf_related(), attribute reads,
+ * other updates): apply a stock feed between requests, or behind a lock. Opening
+ * models from several threads at once is safe only if cJSON's one process global,
+ * the error position of its last parse (which cJSON_Parse writes on every call and
+ * Shelf never reads), may race: that is harmless for Shelf's results, but a data
+ * race in C11 terms, which thread sanitizers report. Serialize shelf_model_open()
+ * calls if that matters.
  *
  * Memory. A model adds a few hundred bytes to the file it borrows, plus the item
  * index and metadata it decodes (about 8 bytes per item; a copy of the file only
@@ -68,6 +68,7 @@
  * its own copy of the item attributes (9 bytes per item). A session is about
  * 1.6 KB, plus, from its first shelf_recommend(), scratch of 2 floats per item of
  * its model (8 bytes per item: 8 MB at 1M items), freed with the session.
+ * shelf_related() allocates the same scratch for the length of each call.
  */
 #ifndef SHELF_H
 #define SHELF_H
@@ -353,6 +354,23 @@ typedef struct shelf_result {
  * for a count > 0 with a NULL list. */
 shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,
                              shelf_result *out, size_t capacity, size_t *count);
+
+/* Related items for a product page: ranks every item of the model for the one item
+ * on the page, with no session and nothing stored, so it needs no consent. The
+ * scorers see a session of one view of `item`: its rows of the "viewed together"
+ * and "viewed next" tables and its embedding's nearest items count at the model's
+ * blend weights (request->scorers picks), popularity at its own; equal scores,
+ * above all the many items nothing links to `item`, come most popular first, then
+ * by item index. `item` itself is never returned. Every filter of the request
+ * applies (exclude_items, SHELF_IN_STOCK_ONLY, prices, categories, boosts,
+ * max_per_category); the session flags (SHELF_EXCLUDE_PURCHASED, _IN_CART, _SEEN)
+ * have no session to act on. Reasons: SHELF_REASON_VIEWED_TOGETHER, _VIEWED_AFTER
+ * or _SIMILAR with reason_item = item, or SHELF_REASON_POPULAR. Each call allocates
+ * scratch of 2 floats per item of the model (8 bytes per item) and frees it before
+ * returning: SHELF_E_OUT_OF_MEMORY if it cannot. SHELF_E_UNKNOWN_ITEM when item >=
+ * the item count; otherwise fails as shelf_recommend(). */
+shelf_status shelf_related(const shelf_model *model, uint32_t item, const shelf_request *request,
+                           shelf_result *out, size_t capacity, size_t *count);
 
 #ifdef __cplusplus
 }

@@ -49,7 +49,7 @@ set(shelf_wasm_exports
   shelf_event_type_name shelf_event_type_from_name
   shelf_session_create shelf_session_free shelf_session_track shelf_session_clear
   shelf_session_event_count shelf_session_save shelf_session_restore
-  shelf_request_init shelf_scorer_name shelf_reason_name shelf_recommend
+  shelf_request_init shelf_scorer_name shelf_reason_name shelf_recommend shelf_related
   shelf_wasm_constant_count shelf_wasm_constant_name shelf_wasm_constant_value
   malloc free)
 list(TRANSFORM shelf_wasm_exports PREPEND "_" OUTPUT_VARIABLE shelf_wasm_export_symbols)

@@ -428,26 +428,138 @@ static int holds(const shelf_result *out, size_t n, uint32_t item) {
     return 0;
 }
 
-/* A model without a catalog: `n` items, popularity falling with the index. */
-static shelf_model *build_plain_model(uint32_t n, uint8_t **bytes) {
+/* A model without a catalog: n <= ITEMS items "plain-0", ... with these
+ * popularities, a covisit table if `covisit` has rows, and the blend of `metadata`. */
+static shelf_model *build_plain_model(uint32_t n, const float *popularity, shelf__neighbour_spec covisit,
+                                      const char *metadata, uint8_t **bytes) {
     static char id_text[ITEMS][16];
     static const char *ids[ITEMS];
-    float popularity[ITEMS];
     for (uint32_t i = 0; i < n && i < ITEMS; i++) {
         snprintf(id_text[i], sizeof id_text[i], "plain-%u", i);
         ids[i] = id_text[i];
-        popularity[i] = 1.0f - 0.1f * (float)i;
     }
     shelf__model_spec spec = {0};
-    spec.metadata_json = "{\"name\": \"plain\", \"scorers\": {\"popularity\": {\"weight\": 1}}}";
+    spec.metadata_json = metadata;
     spec.item_count = n;
     spec.item_ids = ids;
     spec.popularity = popularity;
+    spec.covisit = covisit;
     size_t size = 0;
     shelf_model *model = NULL;
     CHECK_STATUS(shelf__model_write(&spec, bytes, &size), SHELF_OK);
     if (*bytes) CHECK_STATUS(shelf_model_open(*bytes, size, &model), SHELF_OK);
     return model;
+}
+
+static size_t related(const shelf_model *m, uint32_t item, const shelf_request *r, shelf_result *out, size_t capacity) {
+    size_t count = 999;
+    CHECK_STATUS(shelf_related(m, item, r, out, capacity, &count), SHELF_OK);
+    return count;
+}
+
+/* Related items: from the item's table rows and embedding, without a session;
+ * never the item itself; every filter of the request; reasons that name it; and
+ * popularity ordering what nothing links to the item. */
+static void test_related(shelf_model *model) {
+    shelf_request r;
+    shelf_request_init(&r);
+    r.k = ITEMS;
+    shelf_result out[ITEMS];
+    size_t count;
+    CHECK_STATUS(shelf_related(NULL, 0, &r, out, ITEMS, &count), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_related(model, 0, NULL, out, ITEMS, &count), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_related(model, 0, &r, NULL, ITEMS, &count), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_related(model, 0, &r, out, ITEMS, NULL), SHELF_E_NULL_ARGUMENT);
+    CHECK_STATUS(shelf_related(model, ITEMS, &r, out, ITEMS, &count), SHELF_E_UNKNOWN_ITEM);
+    CHECK(related(model, 0, &r, NULL, 0) == 0);
+
+    /* Item 5: viewed together with 6 (weight 1) and 7 (0.5), 8 viewed after it
+     * (0.5, at the sequential table's blend weight 0.5). */
+    size_t n = related(model, 5, &r, out, ITEMS);
+    CHECK(n == ITEMS - 1 && !holds(out, n, 5));
+    CHECK(out[0].item == 6 && out[0].reason == SHELF_REASON_VIEWED_TOGETHER && out[0].reason_item == 5);
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].item == 7) CHECK(out[i].reason == SHELF_REASON_VIEWED_TOGETHER && out[i].reason_item == 5);
+        if (out[i].item == 8) CHECK(out[i].reason == SHELF_REASON_VIEWED_AFTER && out[i].reason_item == 5);
+        if (out[i].reason == SHELF_REASON_POPULAR) CHECK(out[i].reason_item == SHELF_NO_ITEM);
+        else CHECK(out[i].reason_item == 5);
+        if (i) CHECK(out[i - 1].score >= out[i].score);
+    }
+    CHECK(holds(out, 3, 7) && holds(out, 3, 8));
+    /* The same as a session holding one view of item 5, but for item 5 itself. */
+    shelf_session *s;
+    CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 5, 1000, 1), SHELF_OK);
+    shelf_result from_session[ITEMS];
+    r.exclude_items = (const uint32_t[]){5};
+    r.exclude_count = 1;
+    CHECK(recommend(s, &r, from_session, ITEMS) == ITEMS - 1);
+    for (size_t i = 0; i < 3; i++)
+        CHECK(from_session[i].item == out[i].item && from_session[i].score == out[i].score &&
+              from_session[i].reason == out[i].reason);
+    shelf_session_free(s);
+    /* Each scorer alone: the embedding's nearest is the item itself, left out. */
+    r.scorers = SHELF_SCORER_SEQUENTIAL;
+    CHECK(related(model, 5, &r, out, ITEMS) == ITEMS - 1 && out[0].item == 8 && out[0].reason == SHELF_REASON_VIEWED_AFTER);
+    r.scorers = SHELF_SCORER_EMBEDDING;
+    n = related(model, 5, &r, out, ITEMS);
+    CHECK(n == ITEMS - 1 && !holds(out, n, 5));
+    r.scorers = SHELF_SCORER_ALL;
+
+    /* Filters: item 6 excluded; item 11, 10's best neighbour, out of stock (1 is
+     * viewed after 10); prices; categories; the cap. */
+    r.exclude_items = (const uint32_t[]){6};
+    n = related(model, 5, &r, out, ITEMS);
+    CHECK(n == ITEMS - 2 && !holds(out, n, 6) && out[0].item == 8);
+    r.exclude_count = 0;
+    r.flags = SHELF_IN_STOCK_ONLY;
+    n = related(model, 10, &r, out, ITEMS);
+    CHECK(n == ITEMS - 2 && !holds(out, n, 11) && !holds(out, n, 10) && out[0].item == 1);
+    r.flags = 0;
+    r.min_price = 25;
+    r.max_price = 60;
+    n = related(model, 5, &r, out, ITEMS);
+    CHECK(n == 3 && out[0].item == 6 && holds(out, n, 3) && holds(out, n, 4));
+    r.min_price = -INFINITY;
+    r.max_price = INFINITY;
+    const uint32_t hats = 2;
+    r.allow_categories = &hats;
+    r.allow_count = 1;
+    n = related(model, 5, &r, out, ITEMS);
+    CHECK(n == 3 && out[0].item == 8); /* 2, 8, 11: 5 is a hat too, but never itself */
+    r.allow_count = 0;
+    r.max_per_category = 1;
+    n = related(model, 5, &r, out, ITEMS);
+    CHECK(n == 3 && out[0].item == 6 && out[1].item == 8 && out[2].item == 7);
+    r.max_per_category = 0;
+    r.min_price = NAN;
+    CHECK_STATUS(shelf_related(model, 5, &r, out, ITEMS, &count), SHELF_E_BAD_ARGUMENT);
+    r.min_price = -INFINITY;
+
+    /* A blend without popularity (as the demo model's): item 0's one neighbour, then
+     * the rest most popular first, where a session's recommendations go by index. */
+    const float rising[] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    const uint32_t start[] = {0, 1, 1, 1, 1, 1, 1}, items[] = {1};
+    const float weights[] = {1.0f};
+    uint8_t *bytes = NULL;
+    shelf_model *plain = build_plain_model(6, rising, (shelf__neighbour_spec){start, items, weights},
+                                           "{\"name\": \"ties\", \"scorers\": {\"popularity\": {\"weight\": 0},"
+                                           " \"covisit\": {\"weight\": 1}}}", &bytes);
+    if (plain) {
+        n = related(plain, 0, &r, out, ITEMS);
+        CHECK(n == 5 && out[0].item == 1 && out[0].reason == SHELF_REASON_VIEWED_TOGETHER);
+        CHECK(out[1].item == 5 && out[2].item == 4 && out[3].item == 3 && out[4].item == 2);
+        CHECK(out[4].reason == SHELF_REASON_POPULAR && out[4].reason_item == SHELF_NO_ITEM && out[4].score == 0);
+        CHECK_STATUS(shelf_session_create(plain, &s), SHELF_OK);
+        CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 0, 1, 1), SHELF_OK);
+        r.flags = SHELF_EXCLUDE_SEEN;
+        n = recommend(s, &r, out, ITEMS);
+        CHECK(n == 5 && out[0].item == 1 && out[1].item == 2 && out[4].item == 5);
+        r.flags = 0;
+        shelf_session_free(s);
+    }
+    shelf_model_close(plain);
+    free(bytes);
 }
 
 /* Attributes changed in an open model: checked first (a refused update changes
@@ -545,7 +657,9 @@ static void test_live_attributes(void) {
 
     /* Without a catalog: every item starts with no category, no price, in stock. */
     uint8_t *bytes = NULL;
-    model = build_plain_model(4, &bytes);
+    const float falling[] = {1.0f, 0.9f, 0.8f, 0.7f};
+    model = build_plain_model(4, falling, (shelf__neighbour_spec){0},
+                              "{\"name\": \"plain\", \"scorers\": {\"popularity\": {\"weight\": 1}}}", &bytes);
     if (model) {
         CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
         CHECK_STATUS(shelf_model_set_item_attributes(model, 1, 0, 5, 0), SHELF_E_UNKNOWN_CATEGORY);
@@ -579,6 +693,7 @@ int main(void) {
         test_tracking(model);
         test_ranking(model);
         test_state(model, other);
+        test_related(model);
     }
     shelf_model_close(model);
     shelf_model_close(other);
