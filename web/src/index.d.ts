@@ -125,6 +125,9 @@ export interface RecommendOptions {
   exclude?: Iterable<string>;
 }
 
+/** related()'s options: recommend()'s but those about a session. */
+export type RelatedOptions = Omit<RecommendOptions, 'excludeSeen' | 'keepBought'>;
+
 export interface Recommendation {
   id: string;
   /** Blended score; larger is better; comparable within one call. */
@@ -157,6 +160,9 @@ export class Shelf {
   readonly handle: number;
   has(id: string): boolean;
   item(id: string): Item | null;
+  /** Items related to one item, for its product page: no session, consent or store.
+   * Throws ShelfError SHELF_E_UNKNOWN_ITEM for an id the model does not know. */
+  related(id: string, options?: RelatedOptions): Recommendation[];
   /** Changes an item at once, without retraining. Throws ShelfError
    * SHELF_E_UNKNOWN_ITEM, SHELF_E_UNKNOWN_CATEGORY or SHELF_E_BAD_ARGUMENT. */
   setItem(id: string, changes: ItemChanges): Item;

@@ -73,6 +73,26 @@ export class Shelf {
   }
 
   /**
+   * Items related to one item, for its product page, best first: [{ id, score,
+   * reason, because, category }] as recommend() gives them. From the model alone:
+   * no session, no consent, no store. The options are recommend()'s (k, perCategory,
+   * inStockOnly, categories, excludeCategories, minPrice, maxPrice, boost, scorers,
+   * exclude; excludeSeen and keepBought have no session to act on). The item itself
+   * is never returned. Reasons: viewed_together, viewed_after and similar, because
+   * the item; popular (because null) where the model links nothing more to it.
+   * Throws ShelfError SHELF_E_UNKNOWN_ITEM for an id the model does not know (a
+   * product newer than the model: show an empty session's recommend() instead).
+   */
+  related(id, options = {}) {
+    const model = this.#model;
+    const index = model.itemIndex(id);
+    if (index === -1) throw new ShelfError('SHELF_E_UNKNOWN_ITEM', `no items related to ${id}: the model does not know it`);
+    const { capi } = model.binding;
+    return model.rank(options, `cannot find items related to ${id}`, (request, out, capacity, count) =>
+      capi.shelf_related(model.live(), index, request, out, capacity, count));
+  }
+
+  /**
    * Changes an item of this model at once, without retraining (a live catalog):
    * `changes` holds any of inStock (true or false), price (a number >= 0, or null
    * for unknown) and category (one of the model's category names, or null); the

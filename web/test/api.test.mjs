@@ -252,6 +252,49 @@ test('updateItems: a stock feed in one call, unknown ids listed, all or nothing'
   assert.deepEqual(shelf.updateItems([]), { updated: 0, unknown: [] });
 });
 
+test('related: items for a product page from the model alone, never the item, every filter', async () => {
+  const shelf = await demo(); // no session is ever made on it
+  const id = popular(shelf, 40).at(-1);
+  const related = shelf.related(id, { k: 10 });
+  assert.equal(related.length, 10);
+  assert.ok(related.every((r) => r.id !== id && shelf.has(r.id)));
+  const linked = related.filter((r) => r.reason !== 'popular');
+  assert.ok(linked.length > 0, 'the tables know the item');
+  for (const r of linked) {
+    assert.ok(['viewed_together', 'viewed_after', 'similar'].includes(r.reason), r.reason);
+    assert.equal(r.because, id);
+  }
+  assert.ok(related.filter((r) => r.reason === 'popular').every((r) => r.because === null));
+  for (let i = 1; i < related.length; i++) assert.ok(related[i - 1].score >= related[i].score);
+  assert.deepEqual(shelf.related(id), shelf.related(id, { k: 10 }), 'k defaults to 10');
+
+  // The scorers are the session's: a session of one view of the item ranks its
+  // linked items the same (and, unlike related(), may return the item itself).
+  const s = shelf.session({ consent: true });
+  s.track('view', id, { ts: T0 });
+  assert.deepEqual(s.recommend({ k: linked.length, exclude: [id] }), linked);
+
+  const without = shelf.related(id, { k: 10, exclude: [related[0].id, 'no-such-sku'] });
+  assert.deepEqual(without.slice(0, 9), related.slice(1));
+  shelf.setItem(related[1].id, { inStock: false });
+  const inStock = shelf.related(id, { k: 10, inStockOnly: true });
+  assert.ok(inStock.every((r) => r.id !== related[1].id) && inStock[0].id === related[0].id);
+  const { category } = related[0];
+  const same = shelf.related(id, { k: 5, categories: [category] });
+  assert.ok(same.length > 0 && same.every((r) => r.category === category));
+  assert.ok(shelf.related(id, { k: 20, excludeCategories: [category] }).every((r) => r.category !== category));
+  const capped = shelf.related(id, { k: 10, perCategory: 1 }).map((r) => r.category);
+  assert.equal(new Set(capped).size, capped.length, `one per category: ${capped}`);
+  assert.deepEqual(shelf.related(id, { k: 0 }), []);
+
+  throwsCode(() => shelf.related('no-such-sku'), 'SHELF_E_UNKNOWN_ITEM');
+  throwsCode(() => shelf.related(id, { categories: ['no-such-category'] }), 'SHELF_E_UNKNOWN_CATEGORY');
+  throwsCode(() => shelf.related(id, { k: -1 }), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.related(id, { minPrice: NaN }), 'SHELF_E_BAD_ARGUMENT');
+  shelf.dispose();
+  throwsCode(() => shelf.related(id), 'SHELF_E_NULL_ARGUMENT');
+});
+
 test('a huge k gives at most every item, and corrupts nothing', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true });
@@ -496,6 +539,19 @@ test('models: Shelf.dispose() and closing a model free their memory', async () =
     model.close();
     assert.equal(memoryOf(binding), loaded, `memory grew in round ${r + 1} of ${rounds}`);
   }
+});
+
+test('related: each call frees its scratch', async () => {
+  const shelf = await demo();
+  const id = popular(shelf, 40).at(-1);
+  const call = () => assert.equal(shelf.related(id, { k: 20, perCategory: 1 }).length, 20);
+  call(); // warm-up
+  const warm = memoryOf(shelf.binding);
+  // A call takes 8 bytes per item of scratch: left behind, it would grow the memory
+  // within `calls` calls.
+  const calls = Math.ceil(warm / (8 * shelf.itemCount)) + 1;
+  for (let i = 0; i < calls; i++) call();
+  assert.equal(memoryOf(shelf.binding), warm, `memory grew over ${calls} calls`);
 });
 
 test('models: the attributes an update copies are freed with the model', async () => {

@@ -21,6 +21,11 @@ export async function runScenario(Shelf, { model, simd }) {
     similar: session.recommend({ k: 12, scorers: ['embedding'] }),
     state: session.save(),
   };
+  // A product page: related items from the model alone; then a stock feed, and the
+  // page again, in stock only.
+  result.related = shelf.related(popular[12], { k: 8 });
+  result.feed = shelf.updateItems([{ id: result.related[0].id, inStock: false }, { id: 'no-such-sku', inStock: true }]);
+  result.relatedInStock = shelf.related(popular[12], { k: 8, inStockOnly: true });
   shelf.dispose();
   return result;
 }

@@ -13,6 +13,7 @@ import {
   type ItemsUpdated,
   type Recommendation,
   type RecommendOptions,
+  type RelatedOptions,
   type Store,
 } from 'shelf-recs';
 import { bindInstance, imports, type Binding } from 'shelf-recs/binding';
@@ -36,6 +37,11 @@ export async function storefront(): Promise<Recommendation[]> {
   session.dispose();
   shelf.dispose();
   return recs;
+}
+
+export function productPage(shelf: Shelf, sku: string): Recommendation[] {
+  const options: RelatedOptions = { k: 6, perCategory: 2, inStockOnly: true, exclude: [sku] };
+  return shelf.has(sku) ? shelf.related(sku, options) : shelf.session().recommend({ k: 6 });
 }
 
 export function liveCatalog(shelf: Shelf, feed: { sku: string; stock: number; price: number }[]): number {
@@ -80,6 +86,8 @@ export async function mistakes(shelf: Shelf) {
   session.recommend({ scorers: ['magic'] });
   // @ts-expect-error: exclude lists ids, it is not one id
   session.recommend({ exclude: 42 });
+  // @ts-expect-error: related items have no session to leave out
+  shelf.related('sku-1', { excludeSeen: true });
   // @ts-expect-error: inStock is a boolean
   shelf.setItem('sku-1', { inStock: 0 });
   // @ts-expect-error: updates need an id
