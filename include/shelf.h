@@ -325,17 +325,20 @@ typedef struct shelf_request {
 
 void shelf_request_init(shelf_request *request);
 
-/* Why an item was recommended: the scorer that contributed most to its score. */
+/* Why an item was recommended: the scorer that contributed most to its score, but
+ * an item the session holds already is labelled as such, whatever the scorer
+ * (never "viewed together" with itself). Append-only, as statuses. */
 typedef enum shelf_reason {
     SHELF_REASON_POPULAR = 0,        /* popular overall */
-    SHELF_REASON_SEEN_BEFORE = 1,    /* the shopper already looked at it (reason_item = itself) */
+    SHELF_REASON_SEEN_BEFORE = 1,    /* in the session already, not in its cart (reason_item = itself) */
     SHELF_REASON_VIEWED_TOGETHER = 2,/* often viewed together with reason_item */
     SHELF_REASON_VIEWED_AFTER = 3,   /* often viewed next after reason_item */
     SHELF_REASON_SIMILAR = 4,        /* similar to the session's items (embeddings) */
-    SHELF_REASON_COUNT = 5
+    SHELF_REASON_IN_CART = 5,        /* added to the cart in this session (reason_item = itself) */
+    SHELF_REASON_COUNT = 6
 } shelf_reason;
 
-/* "popular", "seen_before", "viewed_together", "viewed_after", "similar". */
+/* "popular", "seen_before", "viewed_together", "viewed_after", "similar", "in_cart". */
 const char *shelf_reason_name(shelf_reason reason);
 
 typedef struct shelf_result {

@@ -25,6 +25,7 @@ const char *shelf_reason_name(shelf_reason reason) {
         [SHELF_REASON_VIEWED_TOGETHER] = "viewed_together",
         [SHELF_REASON_VIEWED_AFTER] = "viewed_after",
         [SHELF_REASON_SIMILAR] = "similar",
+        [SHELF_REASON_IN_CART] = "in_cart",
     };
     return (unsigned)reason < SHELF_REASON_COUNT ? names[reason] : NULL;
 }
@@ -143,6 +144,21 @@ static shelf_status take_best(const shelf_model *model, const float *scores, con
     }
 }
 
+/* An item the session holds already is labelled as such, whatever scorer gave it
+ * most: the tables may well link it to another session item, but "viewed together
+ * with X" would hide that the shopper has it in the cart, or has seen it. */
+static void label_session_item(const shelf_session *session, shelf_result *result) {
+    int held = 0, in_cart = 0;
+    for (uint32_t i = 0; i < session->count; i++) {
+        if (session->events[i].item != result->item) continue;
+        held = 1;
+        in_cart |= session->events[i].type == SHELF_EVENT_ADD_TO_CART;
+    }
+    if (!held) return;
+    result->reason = in_cart ? SHELF_REASON_IN_CART : SHELF_REASON_SEEN_BEFORE;
+    result->reason_item = result->item;
+}
+
 /* How many results a call may give: k, within the caller's buffer and the model. */
 static uint32_t results_wanted(const shelf_request *request, size_t capacity, uint32_t item_count) {
     uint32_t k = request->k < capacity ? request->k : (uint32_t)(capacity < UINT32_MAX ? capacity : UINT32_MAX);
@@ -174,9 +190,11 @@ shelf_status shelf_recommend(shelf_session *session, const shelf_request *reques
 
     uint32_t taken;
     SHELF__TRY(take_best(model, scores, NULL, k, request->max_per_category, out, &taken));
-    for (uint32_t i = 0; i < taken; i++)
+    for (uint32_t i = 0; i < taken; i++) {
         shelf__explain_item(model, &model->blend, mask, session->events, session->count, out[i].item,
                             session->similarity[out[i].item], &out[i].reason, &out[i].reason_item);
+        label_session_item(session, &out[i]);
+    }
     *count = taken;
     return SHELF_OK;
 }

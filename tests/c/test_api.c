@@ -16,7 +16,8 @@ static uint8_t *model_bytes;
 static size_t model_size;
 
 /* Item i: category i % 3, price 10 i, in stock except the last; viewed together
- * with i+1 (weight 1) and i+2 (0.5); viewed after i: i+3. Popularity falls with i. */
+ * with i+1 (weight 1) and i+2 (0.5); viewed after i: i+3; its embedding is axis i
+ * plus half of axis i+1, so i-1 and i+1 are its nearest. Popularity falls with i. */
 static shelf_model *build_model(const char *name) {
     static char id_text[ITEMS][16];
     static const char *ids[ITEMS];
@@ -39,7 +40,8 @@ static shelf_model *build_model(const char *name) {
         seq_start[i] = i;
         seq_items[i] = (i + 3) % ITEMS;
         seq_weights[i] = 1.0f;
-        for (uint32_t d = 0; d < DIMS; d++) embeddings[i * DIMS + d] = (d == i % DIMS) ? 1.0f : 0.0f;
+        for (uint32_t d = 0; d < DIMS; d++)
+            embeddings[i * DIMS + d] = d == i % DIMS ? 1.0f : d == (i + 1) % DIMS ? 0.5f : 0.0f;
     }
     co_start[ITEMS] = 2 * ITEMS;
     seq_start[ITEMS] = ITEMS;
@@ -95,6 +97,7 @@ static void test_version_and_statuses(void) {
     CHECK_STATUS(shelf_event_type_from_name("viewed", 6, &type), SHELF_E_BAD_EVENT);
     CHECK(shelf_event_type_name(SHELF_EVENT_TYPE_COUNT) == NULL);
     CHECK(strcmp(shelf_reason_name(SHELF_REASON_VIEWED_TOGETHER), "viewed_together") == 0);
+    CHECK(strcmp(shelf_reason_name(SHELF_REASON_IN_CART), "in_cart") == 0);
     CHECK(shelf_reason_name(SHELF_REASON_COUNT) == NULL);
     for (int r = 0; r < SHELF_REASON_COUNT; r++) CHECK(shelf_reason_name((shelf_reason)r) != NULL);
 
@@ -195,9 +198,12 @@ static void test_ranking(shelf_model *model) {
     r.scorers = SHELF_SCORER_REPEAT;
     n = recommend(s, &r, out, ITEMS);
     CHECK(out[0].item == 5 && out[0].reason == SHELF_REASON_SEEN_BEFORE && out[0].reason_item == 5);
+    /* The embeddings alone: 5 itself is the nearest, and says it is the session's. */
     r.scorers = SHELF_SCORER_EMBEDDING;
     n = recommend(s, &r, out, ITEMS);
-    CHECK(out[0].item == 5 && out[0].reason == SHELF_REASON_SIMILAR);
+    CHECK(out[0].item == 5 && out[0].reason == SHELF_REASON_SEEN_BEFORE && out[0].reason_item == 5);
+    CHECK(out[1].item == 4 && out[1].reason == SHELF_REASON_SIMILAR && out[1].reason_item == 5);
+    CHECK(out[2].item == 6 && out[2].reason == SHELF_REASON_SIMILAR && out[2].reason_item == 5);
     r.scorers = 64;
     size_t count;
     CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_BAD_ARGUMENT);
@@ -223,6 +229,19 @@ static void test_ranking(shelf_model *model) {
      * session's best); a repeat is harmless, an index out of range is refused. */
     n = recommend(s, &r, out, ITEMS);
     CHECK(n == ITEMS && out[0].item == 8);
+    /* The session's own items say so, whatever scored them most: 7, bought, is
+     * viewed together with 6 and 5, and 6 was added to the cart. */
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t item = out[i].item;
+        if (item == 6) CHECK(out[i].reason == SHELF_REASON_IN_CART && out[i].reason_item == 6);
+        if (item == 5 || item == 7) CHECK(out[i].reason == SHELF_REASON_SEEN_BEFORE && out[i].reason_item == item);
+        if (item < 5 || item > 7) CHECK(out[i].reason != SHELF_REASON_SEEN_BEFORE && out[i].reason != SHELF_REASON_IN_CART);
+    }
+    r.scorers = SHELF_SCORER_COVISIT;
+    n = recommend(s, &r, out, ITEMS);
+    for (size_t i = 0; i < n; i++)
+        if (out[i].item == 7) CHECK(out[i].reason == SHELF_REASON_SEEN_BEFORE && out[i].reason_item == 7);
+    r.scorers = SHELF_SCORER_ALL;
     uint32_t excluded[] = {8, 0, 8};
     r.exclude_items = excluded;
     r.exclude_count = 3;
@@ -504,6 +523,8 @@ static void test_related(shelf_model *model) {
     r.scorers = SHELF_SCORER_EMBEDDING;
     n = related(model, 5, &r, out, ITEMS);
     CHECK(n == ITEMS - 1 && !holds(out, n, 5));
+    CHECK(out[0].item == 4 && out[0].reason == SHELF_REASON_SIMILAR && out[0].reason_item == 5);
+    CHECK(out[1].item == 6 && out[1].reason == SHELF_REASON_SIMILAR && out[1].reason_item == 5);
     r.scorers = SHELF_SCORER_ALL;
 
     /* Filters: item 6 excluded; item 11, 10's best neighbour, out of stock (1 is

@@ -10,6 +10,7 @@ const name = (id) => `Product ${id}`;
 const REASONS = {
   popular: () => 'Popular right now',
   seen_before: () => 'You looked at this',
+  in_cart: () => 'In your cart',
   viewed_together: (because) => `Viewed together with ${name(because)}`,
   viewed_after: (because) => `Often viewed after ${name(because)}`,
   similar: (because) => (because ? `Similar to ${name(because)}` : 'Similar to what you viewed'),

@@ -6,8 +6,9 @@ import type { Binding } from './binding.js';
 /** Event types, as the C library names them. */
 export type EventType = 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search' | 'dwell';
 
-/** Why an item was recommended: the scorer that contributed most. */
-export type Reason = 'popular' | 'seen_before' | 'viewed_together' | 'viewed_after' | 'similar';
+/** Why an item was recommended: the scorer that contributed most; an item of the
+ * session itself is 'in_cart' (added to the cart in it) or 'seen_before'. */
+export type Reason = 'popular' | 'seen_before' | 'viewed_together' | 'viewed_after' | 'similar' | 'in_cart';
 
 /** Scorers a request may choose from. */
 export type Scorer = 'popularity' | 'repeat' | 'covisit' | 'sequential' | 'embedding';

@@ -109,6 +109,26 @@ test('recommendations follow what the shopper does, with reasons', async () => {
   assert.ok(unseen.every((r) => r.id !== viewed));
 });
 
+test('reasons: the session\'s own items are in_cart or seen_before, never viewed_together', async () => {
+  const shelf = await demo();
+  const viewed = popular(shelf, 40).at(-1);
+  const [carted] = shelf.related(viewed, { k: 1 }); // viewed together with it
+  assert.equal(carted.reason, 'viewed_together');
+  const s = shelf.session({ consent: true });
+  s.track('view', viewed, { ts: T0 });
+  s.track('add_to_cart', carted.id, { ts: T0 + 20 });
+  // The covisit table alone links each to the other; the labels say what they are.
+  for (const scorers of [undefined, ['covisit']]) {
+    const recs = s.recommend({ k: 20, keepBought: true, scorers });
+    const reasonOf = (id) => recs.find((r) => r.id === id);
+    assert.deepEqual(reasonOf(carted.id) && [reasonOf(carted.id).reason, reasonOf(carted.id).because], ['in_cart', carted.id]);
+    assert.deepEqual(reasonOf(viewed) && [reasonOf(viewed).reason, reasonOf(viewed).because], ['seen_before', viewed]);
+    for (const r of recs) {
+      if (r.id !== viewed && r.id !== carted.id) assert.ok(!['in_cart', 'seen_before'].includes(r.reason), `${r.id} ${r.reason}`);
+    }
+  }
+});
+
 test('track: unknown items are ignored, bad events throw', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true, now: () => T0 });
