@@ -312,7 +312,8 @@ typedef struct shelf_request {
     uint32_t deny_count;
     float min_price;                 /* items priced below are dropped; -INFINITY: no bound */
     float max_price;                 /* items priced above are dropped; +INFINITY: no bound */
-    uint32_t max_per_category;       /* diversity: at most this many per category; 0: no cap */
+    uint32_t max_per_category;       /* diversity: at most this many per category; 0: no cap
+                                        (but see shelf_recommend() for an empty session) */
     const uint32_t *boost_categories;/* multiply the score of items of these categories ... */
     const float *boost_factors;      /* ... by these factors (> 0) */
     uint32_t boost_count;
@@ -351,8 +352,11 @@ typedef struct shelf_result {
 /* Ranks every item of the session's model and writes the best min(k, capacity)
  * that pass the request's filters to out[], best first; *count receives how many
  * (fewer when filters leave fewer). Ties are broken by item index, so results are
- * deterministic and identical natively and in wasm. An empty session gets the
- * popular items. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts,
+ * deterministic and identical natively and in wasm. An empty session (no consent,
+ * nothing tracked yet) gets the popular items, by the model's popularity even when
+ * its blend gives popularity no weight, spread over the catalog's categories: unless
+ * the request sets max_per_category, at most ceil(k / 4) of one category, and where
+ * categories run out the next most popular fill the shelf. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts,
  * SHELF_E_UNKNOWN_ITEM for an excluded item index out of range, SHELF_E_NULL_ARGUMENT
  * for a count > 0 with a NULL list. */
 shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,

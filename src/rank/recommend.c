@@ -102,10 +102,11 @@ static void apply_rules(const shelf_model *model, const shelf__session_event *ev
 }
 
 /* The best k of scores[] into out[], at most `cap` of each category (0: no cap),
- * ranked by score, then by ties[] (NULL: none), then by item index; *taken
- * receives how many. out[] is written only on success. */
+ * ranked by score, then by ties[] (NULL: none), then by item index; with `fill`,
+ * the best of the items the cap passed over take the places it would leave empty.
+ * *taken receives how many. out[] is written only on success. */
 static shelf_status take_best(const shelf_model *model, const float *scores, const float *ties, uint32_t k,
-                              uint32_t cap, shelf_result *out, uint32_t *taken) {
+                              uint32_t cap, int fill, shelf_result *out, uint32_t *taken) {
     const uint32_t n = model->item_count;
     *taken = 0;
     if (k == 0) return SHELF_OK;
@@ -116,9 +117,11 @@ static shelf_status take_best(const shelf_model *model, const float *scores, con
     if (want > n) want = n;
     for (;;) {
         shelf__scored *ranked = malloc((size_t)want * sizeof *ranked);
-        uint32_t *per_category = cap ? calloc(model->categories.count ? model->categories.count : 1, sizeof(uint32_t)) : NULL;
-        if (!ranked || (cap && !per_category)) {
+        uint8_t *chosen = calloc((size_t)want, 1);
+        uint32_t *per_category = calloc(model->categories.count ? model->categories.count : 1, sizeof(uint32_t));
+        if (!ranked || !chosen || !per_category) {
             free(ranked);
+            free(chosen);
             free(per_category);
             return SHELF_E_OUT_OF_MEMORY;
         }
@@ -127,17 +130,28 @@ static shelf_status take_best(const shelf_model *model, const float *scores, con
         for (uint32_t i = 0; i < ranked_count && count < k; i++) {
             const uint32_t category = cap ? model->item_category[ranked[i].item] : SHELF_NO_CATEGORY;
             if (category != SHELF_NO_CATEGORY && per_category[category]++ >= cap) continue;
-            ranked[count++] = ranked[i]; /* count <= i: compacts in place */
+            chosen[i] = 1;
+            count++;
         }
+        /* Done when k are chosen or every candidate was ranked: then the ones passed
+         * over are all in ranked[], best first. */
         const int done = count == k || ranked_count < want || want == n;
         if (done) {
-            for (uint32_t i = 0; i < count; i++) {
-                out[i].item = ranked[i].item;
-                out[i].score = ranked[i].score;
+            for (uint32_t i = 0; fill && i < ranked_count && count < k; i++) {
+                if (chosen[i]) continue;
+                chosen[i] = 1;
+                count++;
+            }
+            for (uint32_t i = 0, j = 0; j < count; i++) {
+                if (!chosen[i]) continue;
+                out[j].item = ranked[i].item;
+                out[j].score = ranked[i].score;
+                j++;
             }
             *taken = count;
         }
         free(ranked);
+        free(chosen);
         free(per_category);
         if (done) return SHELF_OK;
         want = want > n / 2 ? n : want * 2;
@@ -184,12 +198,25 @@ shelf_status shelf_recommend(shelf_session *session, const shelf_request *reques
         }
     }
     float *scores = session->scores;
-    const uint32_t mask = request->scorers;
+    /* An empty session has nothing but popularity to go on: it counts alone, and so
+     * at weight 1 where the blend gives it none (left alone, every score would be 0
+     * and the "popular" items would come in index order). */
+    const uint32_t mask = session->count ? request->scorers : request->scorers & SHELF_SCORER_POPULARITY;
     shelf__score_items(model, &model->blend, mask, session->events, session->count, scores, session->similarity);
     apply_rules(model, session->events, session->count, request, scores);
 
+    /* The cold-start shelf spans categories: the most popular items often crowd
+     * into one (a department's best sellers), so unless the request sets its own
+     * cap, a category gets at most a quarter of the places, and, if categories run
+     * out, the best of the rest fill the places left. */
+    uint32_t cap = request->max_per_category;
+    int fill = 0;
+    if (session->count == 0 && cap == 0 && model->categories.count > 0) {
+        cap = k / 4 + (k % 4 != 0); /* ceil(k / 4), at least 1 as k > 0 whenever it matters */
+        fill = 1;
+    }
     uint32_t taken;
-    SHELF__TRY(take_best(model, scores, NULL, k, request->max_per_category, out, &taken));
+    SHELF__TRY(take_best(model, scores, NULL, k, cap, fill, out, &taken));
     for (uint32_t i = 0; i < taken; i++) {
         shelf__explain_item(model, &model->blend, mask, session->events, session->count, out[i].item,
                             session->similarity[out[i].item], &out[i].reason, &out[i].reason_item);
@@ -225,7 +252,7 @@ shelf_status shelf_related(const shelf_model *model, uint32_t item, const shelf_
      * embeddings say nothing about, which would otherwise come in index order when
      * the blend gives popularity no weight. */
     uint32_t taken;
-    shelf_status status = take_best(model, scores, model->popularity, k, request->max_per_category, out, &taken);
+    shelf_status status = take_best(model, scores, model->popularity, k, request->max_per_category, 0, out, &taken);
     if (status == SHELF_OK) {
         for (uint32_t i = 0; i < taken; i++)
             shelf__explain_item(model, &model->blend, mask, &page, 1, out[i].item, similarity[out[i].item],

@@ -701,6 +701,77 @@ static void test_live_attributes(void) {
     free(bytes);
 }
 
+/* The cold-start shelf: an empty session gets the popular items by popularity (also
+ * when the blend weighs it 0), at most ceil(k / 4) of one category unless the
+ * request caps them itself, the next most popular where categories run out. */
+static void test_cold_start(void) {
+    shelf_model *model = build_model("cold");
+    if (!model) return;
+    /* Popularity falls with the index: 0-2 shoes, 3-5 shirts, 6-8 hats, 9 a shoe,
+     * 10 a shirt, 11 without a category (never capped). */
+    static const uint32_t categories[ITEMS] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 1, SHELF_NO_CATEGORY};
+    for (uint32_t i = 0; i < ITEMS; i++)
+        CHECK_STATUS(shelf_model_set_item_attributes(model, i, categories[i], 1, SHELF_ITEM_IN_STOCK), SHELF_OK);
+    shelf_session *s;
+    CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+    shelf_request r;
+    shelf_request_init(&r);
+    shelf_result out[ITEMS];
+    static const struct { uint32_t k, count, items[ITEMS]; } cases[] = {
+        {1, 1, {0}},
+        {3, 3, {0, 3, 6}},                           /* the cap is 1 */
+        {4, 4, {0, 3, 6, 11}},
+        {5, 5, {0, 1, 3, 4, 6}},                     /* 2: ceil(5 / 4) */
+        {7, 7, {0, 1, 3, 4, 6, 7, 11}},
+        {8, 8, {0, 1, 2, 3, 4, 6, 7, 11}},           /* the next most popular fills the shelf */
+        {ITEMS, ITEMS, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        r.k = cases[c].k;
+        size_t n = recommend(s, &r, out, ITEMS);
+        CHECK(n == cases[c].count);
+        for (size_t i = 0; i < n && i < cases[c].count; i++) {
+            CHECK(out[i].item == cases[c].items[i]);
+            CHECK(out[i].reason == SHELF_REASON_POPULAR && out[i].reason_item == SHELF_NO_ITEM);
+            if (i) CHECK(out[i - 1].score >= out[i].score);
+        }
+    }
+    /* The request's own cap is a cap: no filling. */
+    r.k = 8;
+    r.max_per_category = 1;
+    CHECK(recommend(s, &r, out, ITEMS) == 4); /* 0, 3, 6, 11 */
+    r.max_per_category = 0;
+    /* A session with something in it ranks as ever: no cold-start cap. */
+    CHECK_STATUS(shelf_session_track(s, SHELF_EVENT_VIEW, 3, 1000, 1), SHELF_OK);
+    r.k = 4;
+    size_t n = recommend(s, &r, out, ITEMS);
+    /* 3's neighbours 4 and 5 and itself, shirts all three, and 6 (a hat). */
+    CHECK(n == 4 && out[0].item == 4 && out[1].item == 6 && out[2].item == 5 && out[3].item == 3);
+    shelf_session_free(s);
+    shelf_model_close(model);
+
+    /* A blend that weighs popularity 0, no catalog: still the most popular first. */
+    const float rising[] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    uint8_t *bytes = NULL;
+    model = build_plain_model(6, rising, (shelf__neighbour_spec){0},
+                              "{\"name\": \"cold\", \"scorers\": {\"popularity\": {\"weight\": 0},"
+                              " \"repeat\": {\"weight\": 1}}}", &bytes);
+    if (model) {
+        CHECK_STATUS(shelf_session_create(model, &s), SHELF_OK);
+        r.k = 6;
+        n = recommend(s, &r, out, ITEMS);
+        CHECK(n == 6);
+        for (size_t i = 0; i < n; i++) CHECK(out[i].item == 5 - i && out[i].reason == SHELF_REASON_POPULAR && out[i].score > 0);
+        /* Without popularity in the request nothing ranks: index order, score 0. */
+        r.scorers = SHELF_SCORER_COVISIT;
+        n = recommend(s, &r, out, ITEMS);
+        CHECK(n == 6 && out[0].item == 0 && out[0].score == 0);
+        shelf_session_free(s);
+    }
+    shelf_model_close(model);
+    free(bytes);
+}
+
 int main(void) {
     test_wide_catalogs();
     test_version_and_statuses();
@@ -719,7 +790,9 @@ int main(void) {
     shelf_model_close(model);
     shelf_model_close(other);
     free(first);
-    test_live_attributes(); /* after the others: it builds a model of its own, freeing the last bytes */
+    /* After the others: these build models of their own, freeing the last bytes. */
+    test_live_attributes();
+    test_cold_start();
     free(model_bytes);
     return check_finish("test_api");
 }

@@ -129,6 +129,31 @@ test('reasons: the session\'s own items are in_cart or seen_before, never viewed
   }
 });
 
+test('cold start: an empty session gets the most popular items, spread over categories', async () => {
+  const shelf = await demo();
+  const s = shelf.session(); // no consent: nothing is ever tracked
+  const first = s.recommend({ k: 8 });
+  assert.equal(first.length, 8);
+  assert.ok(first.every((r) => r.reason === 'popular' && r.because === null));
+  assert.ok(first.every((r) => r.score > 0), 'ranked by popularity, though the demo blend weighs it 0');
+  for (let i = 1; i < first.length; i++) assert.ok(first[i - 1].score >= first[i].score);
+
+  // Crowd the most popular items into one category (a live catalog may): the shelf
+  // takes at most ceil(k / 4) of it, and the next most popular of other categories.
+  const crowd = first[0].category;
+  const top = s.recommend({ k: 40, perCategory: 40 }); // a cap of its own: popularity alone
+  assert.deepEqual(shelf.updateItems(top.map(({ id }) => ({ id, category: crowd }))), { updated: 40, unknown: [] });
+  assert.ok(s.recommend({ k: 8, perCategory: 8 }).every((r) => r.category === crowd));
+  for (const k of [1, 4, 5, 8, 12]) {
+    const recs = s.recommend({ k });
+    assert.equal(recs.length, k);
+    assert.equal(recs.filter((r) => r.category === crowd).length, Math.ceil(k / 4), `k = ${k}`);
+    assert.deepEqual(recs.filter((r) => r.category === crowd).map((r) => r.id), top.slice(0, Math.ceil(k / 4)).map((r) => r.id));
+    for (let i = 1; i < recs.length; i++) assert.ok(recs[i - 1].score >= recs[i].score);
+  }
+  assert.equal(s.recommend({ k: 8, perCategory: 1 }).filter((r) => r.category === crowd).length, 1, "the request's cap wins");
+});
+
 test('track: unknown items are ignored, bad events throw', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true, now: () => T0 });
@@ -175,8 +200,10 @@ test('rules: k, per-category cap, categories, bought items, boosts, scorers', as
   assert.ok(s.recommend({ k: 50 }).every((r) => r.id !== bought));
   assert.ok(s.recommend({ k: 50, keepBought: true }).some((r) => r.id === bought));
 
+  // Popularity alone; the session's own (popular) items still say they are the session's.
   const popularOnly = s.recommend({ k: 10, scorers: ['popularity'] });
-  assert.ok(popularOnly.every((r) => r.reason === 'popular'));
+  assert.ok(popularOnly.some((r) => r.reason === 'popular'));
+  assert.ok(popularOnly.every((r) => r.reason === (ids.slice(0, 5).includes(r.id) ? 'seen_before' : 'popular')));
   const repeatOnly = s.recommend({ k: 3, scorers: ['repeat'], keepBought: true });
   assert.ok(repeatOnly.every((r) => r.reason === 'seen_before' && r.because === r.id));
 
