@@ -7,7 +7,8 @@
  *
  *   - A MODEL is one immutable ".shelf" file (see models/FORMAT.md): the catalog's
  *     item ids and attributes plus the parameters of every scorer. Open it from a
- *     byte buffer; it is validated completely and never trusted.
+ *     byte buffer; it is validated completely and never trusted. An open model's
+ *     item attributes (stock, price, category) can change, for a live catalog.
  *   - A SESSION holds what the shopper did so far: a bounded list of events (view,
  *     click, add to cart, purchase, search, dwell) with timestamps. It serializes
  *     to a few bytes, for localStorage, a cookie or a request header.
@@ -15,6 +16,8 @@
  *     (popularity, session repeat, item-to-item tables, embeddings) adds its share
  *     with the blend weights stored in the model, then business rules filter,
  *     a per-category cap diversifies, and the top k come back with a reason each.
+ *   - RELATED ITEMS rank every item for one item, as its product page shows them,
+ *     from the model alone: no session, nothing stored.
  *
  * Usage (tests/cli/test_header_examples.sh compiles it), with the model file's
  * bytes at `bytes`:
