@@ -103,7 +103,10 @@ export class Session {
   /**
    * The best items for this session, best first: [{ id, score, reason, because,
    * category }], where `because` is the id of the session item behind the reason
-   * (null for popular items). Options, all optional:
+   * (null for popular items); an item of the session itself is 'in_cart' or
+   * 'seen_before', because itself. An empty session (no consent, nothing tracked)
+   * gets the most popular items, at most ceil(k / 4) of a category unless
+   * perCategory is given. Options, all optional:
    *   k                   how many (default 10); a k above the item count gives every item
    *   perCategory         diversity: at most this many items of one category
    *   excludeSeen         leave out every item of the session
