@@ -7,7 +7,8 @@
  *
  *   - A MODEL is one immutable ".shelf" file (see models/FORMAT.md): the catalog's
  *     item ids and attributes plus the parameters of every scorer. Open it from a
- *     byte buffer; it is validated completely and never trusted.
+ *     byte buffer; it is validated completely and never trusted. An open model's
+ *     item attributes (stock, price, category) can change, for a live catalog.
  *   - A SESSION holds what the shopper did so far: a bounded list of events (view,
  *     click, add to cart, purchase, search, dwell) with timestamps. It serializes
  *     to a few bytes, for localStorage, a cookie or a request header.
@@ -15,6 +16,8 @@
  *     (popularity, session repeat, item-to-item tables, embeddings) adds its share
  *     with the blend weights stored in the model, then business rules filter,
  *     a per-category cap diversifies, and the top k come back with a reason each.
+ *   - RELATED ITEMS rank every item for one item, as its product page shows them,
+ *     from the model alone: no session, nothing stored.
  *
  * Usage (tests/cli/test_header_examples.sh compiles it), with the model file's
  * bytes at `bytes`:
@@ -38,7 +41,8 @@
  *     shelf_model_close(model);
  *
  * Ownership. A model borrows the bytes it is opened from: they must stay alive and
- * unchanged until shelf_model_close(). A session refers to its model: free every
+ * unchanged until shelf_model_close(); the library never writes them (attribute
+ * updates go to a copy). A session refers to its model: free every
  * session before closing the model. Strings returned by the library point into the
  * model's bytes or into static storage; never free them. Every *_free and *_close
  * accepts NULL as a harmless no-op.
@@ -51,17 +55,23 @@
  * on success, unless a function says otherwise.
  *
  * Threads. A model may be shared by any number of threads; a session belongs to
- * one thread at a time. Opening models from several threads at once is safe only
- * if cJSON's one process global, the error position of its last parse (which
- * cJSON_Parse writes on every call and Shelf never reads), may race: that is
- * harmless for Shelf's results, but a data race in C11 terms, which thread
- * sanitizers report. Serialize shelf_model_open() calls if that matters.
+ * one thread at a time. shelf_model_set_item_attributes() is the exception: it
+ * changes the model, so it must not run while anything else uses that model
+ * (shelf_recommend() on any of its sessions, shelf_related(), attribute reads,
+ * other updates): apply a stock feed between requests, or behind a lock. Opening
+ * models from several threads at once is safe only if cJSON's one process global,
+ * the error position of its last parse (which cJSON_Parse writes on every call and
+ * Shelf never reads), may race: that is harmless for Shelf's results, but a data
+ * race in C11 terms, which thread sanitizers report. Serialize shelf_model_open()
+ * calls if that matters.
  *
  * Memory. A model adds a few hundred bytes to the file it borrows, plus the item
  * index and metadata it decodes (about 8 bytes per item; a copy of the file only
- * when the bytes are not 4-byte aligned). A session is about 1.6 KB, plus, from its
- * first shelf_recommend(), scratch of 2 floats per item of its model (8 bytes per
- * item: 8 MB at 1M items), freed with the session.
+ * when the bytes are not 4-byte aligned), plus, from its first attribute update,
+ * its own copy of the item attributes (9 bytes per item). A session is about
+ * 1.6 KB, plus, from its first shelf_recommend(), scratch of 2 floats per item of
+ * its model (8 bytes per item: 8 MB at 1M items), freed with the session.
+ * shelf_related() allocates the same scratch for the length of each call.
  */
 #ifndef SHELF_H
 #define SHELF_H
@@ -182,6 +192,20 @@ const char *shelf_model_category_name(const shelf_model *model, uint32_t categor
  * Any output pointer may be NULL. */
 shelf_status shelf_model_item_attributes(const shelf_model *model, uint32_t item,
                                          uint32_t *category, float *price, uint32_t *flags);
+/* Changes an item's attributes in the open model, without retraining: a live
+ * catalog's stock, prices and categories. `category` is SHELF_NO_CATEGORY or one
+ * of the model's categories (SHELF_E_UNKNOWN_CATEGORY otherwise: an update cannot
+ * add categories); `price` is NaN (unknown) or finite and >= 0, and `flags` holds
+ * SHELF_ITEM_* bits only (SHELF_E_BAD_ARGUMENT otherwise); SHELF_E_UNKNOWN_ITEM when
+ * item >= the item count. All three are replaced: read the others first with
+ * shelf_model_item_attributes() to change one. Every later recommendation, related
+ * list and read sees the change. The model's file bytes are never written: the
+ * first update copies every item's attributes into the model (9 bytes per item;
+ * SHELF_E_OUT_OF_MEMORY if that fails). A model without a catalog starts from no
+ * category, no price, in stock. On failure the model is unchanged. The one call
+ * that changes a model: see Threads. */
+shelf_status shelf_model_set_item_attributes(shelf_model *model, uint32_t item, uint32_t category,
+                                             float price, uint32_t flags);
 
 /* ---------------------------------------------------------------- session --- */
 
@@ -298,28 +322,34 @@ typedef struct shelf_request {
     uint32_t deny_count;
     float min_price;                 /* items priced below are dropped; -INFINITY: no bound */
     float max_price;                 /* items priced above are dropped; +INFINITY: no bound */
-    uint32_t max_per_category;       /* diversity: at most this many per category; 0: no cap */
+    uint32_t max_per_category;       /* diversity: at most this many per category; 0: no cap
+                                        (but see shelf_recommend() for an empty session) */
     const uint32_t *boost_categories;/* multiply the score of items of these categories ... */
     const float *boost_factors;      /* ... by these factors (> 0) */
     uint32_t boost_count;
     uint32_t scorers;                /* SHELF_SCORER_* bits to use, at the model's blend weights
                                         (default SHELF_SCORER_ALL); a scorer asked for alone counts
                                         with weight 1 if the blend gives it none */
+    const uint32_t *exclude_items;   /* if exclude_count > 0: never these items (item indices, */
+    uint32_t exclude_count;          /* e.g. what the page shows already); default none */
 } shelf_request;
 
 void shelf_request_init(shelf_request *request);
 
-/* Why an item was recommended: the scorer that contributed most to its score. */
+/* Why an item was recommended: the scorer that contributed most to its score, but
+ * an item the session holds already is labelled as such, whatever the scorer
+ * (never "viewed together" with itself). Append-only, as statuses. */
 typedef enum shelf_reason {
     SHELF_REASON_POPULAR = 0,        /* popular overall */
-    SHELF_REASON_SEEN_BEFORE = 1,    /* the shopper already looked at it (reason_item = itself) */
+    SHELF_REASON_SEEN_BEFORE = 1,    /* in the session already, not in its cart (reason_item = itself) */
     SHELF_REASON_VIEWED_TOGETHER = 2,/* often viewed together with reason_item */
     SHELF_REASON_VIEWED_AFTER = 3,   /* often viewed next after reason_item */
     SHELF_REASON_SIMILAR = 4,        /* similar to the session's items (embeddings) */
-    SHELF_REASON_COUNT = 5
+    SHELF_REASON_IN_CART = 5,        /* added to the cart in this session (reason_item = itself) */
+    SHELF_REASON_COUNT = 6
 } shelf_reason;
 
-/* "popular", "seen_before", "viewed_together", "viewed_after", "similar". */
+/* "popular", "seen_before", "viewed_together", "viewed_after", "similar", "in_cart". */
 const char *shelf_reason_name(shelf_reason reason);
 
 typedef struct shelf_result {
@@ -332,10 +362,32 @@ typedef struct shelf_result {
 /* Ranks every item of the session's model and writes the best min(k, capacity)
  * that pass the request's filters to out[], best first; *count receives how many
  * (fewer when filters leave fewer). Ties are broken by item index, so results are
- * deterministic and identical natively and in wasm. An empty session gets the
- * popular items. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts. */
+ * deterministic and identical natively and in wasm. An empty session (no consent,
+ * nothing tracked yet) gets the popular items, by the model's popularity even when
+ * its blend gives popularity no weight, spread over the catalog's categories: unless
+ * the request sets max_per_category, at most ceil(k / 4) of one category, and where
+ * categories run out the next most popular fill the shelf. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts,
+ * SHELF_E_UNKNOWN_ITEM for an excluded item index out of range, SHELF_E_NULL_ARGUMENT
+ * for a count > 0 with a NULL list. */
 shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,
                              shelf_result *out, size_t capacity, size_t *count);
+
+/* Related items for a product page: ranks every item of the model for the one item
+ * on the page, with no session and nothing stored, so it needs no consent. The
+ * scorers see a session of one view of `item`: its rows of the "viewed together"
+ * and "viewed next" tables and its embedding's nearest items count at the model's
+ * blend weights (request->scorers picks), popularity at its own; equal scores,
+ * above all the many items nothing links to `item`, come most popular first, then
+ * by item index. `item` itself is never returned. Every filter of the request
+ * applies (exclude_items, SHELF_IN_STOCK_ONLY, prices, categories, boosts,
+ * max_per_category); the session flags (SHELF_EXCLUDE_PURCHASED, _IN_CART, _SEEN)
+ * have no session to act on. Reasons: SHELF_REASON_VIEWED_TOGETHER, _VIEWED_AFTER
+ * or _SIMILAR with reason_item = item, or SHELF_REASON_POPULAR. Each call allocates
+ * scratch of 2 floats per item of the model (8 bytes per item) and frees it before
+ * returning: SHELF_E_OUT_OF_MEMORY if it cannot. SHELF_E_UNKNOWN_ITEM when item >=
+ * the item count; otherwise fails as shelf_recommend(). */
+shelf_status shelf_related(const shelf_model *model, uint32_t item, const shelf_request *request,
+                           shelf_result *out, size_t capacity, size_t *count);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: set up, build, train the demo model, print the
-# recommendations for a scripted shopping session, then serve the demo storefront
-# on 127.0.0.1 (Ctrl-C stops it). Idempotent: a second run only re-serves.
+# recommendations for a scripted shopping session and the related items of one
+# product, then serve the demo storefront on 127.0.0.1 (Ctrl-C stops it). Idempotent: a second run only re-serves.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -24,10 +24,16 @@ session='[
 echo "== Scripted session on the demo model ($model)"
 echo "$session"
 echo
-build/shelf recommend --model "$model" --events "$session" --k 8
+# As a page shows them: what the shopper has seen already is left out (--exclude-seen).
+# Without it, recommend gives what the evaluation protocol measures, repeats included.
+echo "== Recommended for this shopper"
+build/shelf recommend --model "$model" --events "$session" --k 8 --exclude-seen
 echo
-echo "== The same session, one item per category"
-build/shelf recommend --model "$model" --events "$session" --k 8 --per-category 1
+echo "== The same, one item per category"
+build/shelf recommend --model "$model" --events "$session" --k 8 --exclude-seen --per-category 1
+echo
+echo "== Related items on the product page of 42163 (no session: from the model alone)"
+build/shelf related --model "$model" --item 42163 --k 8
 echo
 
 if [ -f web/demo/serve.mjs ]; then

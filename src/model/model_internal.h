@@ -80,6 +80,8 @@ struct shelf_model {
     const uint32_t *item_category;/* NULL without a catalog */
     const float *item_price;
     const uint8_t *item_flags;
+    void *owned_attributes;       /* NULL until shelf_model_set_item_attributes() copies the
+                                     three views above into this block (model_attributes.c) */
 
     const float *popularity;      /* item_count values in [0, 1]: a view (F32) or decoded (Q16) */
     float *popularity_owned;

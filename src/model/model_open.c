@@ -445,6 +445,7 @@ void shelf_model_close(shelf_model *model) {
     free(model->sequential.row_offset);
     free(model->name);
     free(model->owned);
+    free(model->owned_attributes);
     free(model);
 }
 

@@ -1,4 +1,5 @@
-/* recommend(): score every item, apply the request's rules, diversify, take the top k. */
+/* recommend() for a session and related() for one item: score every item, apply
+ * the request's rules, diversify, take the top k, explain each. */
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ const char *shelf_reason_name(shelf_reason reason) {
         [SHELF_REASON_VIEWED_TOGETHER] = "viewed_together",
         [SHELF_REASON_VIEWED_AFTER] = "viewed_after",
         [SHELF_REASON_SIMILAR] = "similar",
+        [SHELF_REASON_IN_CART] = "in_cart",
     };
     return (unsigned)reason < SHELF_REASON_COUNT ? names[reason] : NULL;
 }
@@ -36,7 +38,8 @@ static int contains(const uint32_t *list, uint32_t count, uint32_t value) {
 
 static shelf_status check_request(const shelf_model *model, const shelf_request *r) {
     if ((r->allow_count && !r->allow_categories) || (r->deny_count && !r->deny_categories) ||
-        (r->boost_count && (!r->boost_categories || !r->boost_factors)))
+        (r->boost_count && (!r->boost_categories || !r->boost_factors)) ||
+        (r->exclude_count && !r->exclude_items))
         return SHELF_E_NULL_ARGUMENT;
     if (isnan(r->min_price) || isnan(r->max_price)) return SHELF_E_BAD_ARGUMENT;
     if (r->scorers & ~SHELF_SCORER_ALL) return SHELF_E_BAD_ARGUMENT;
@@ -49,20 +52,24 @@ static shelf_status check_request(const shelf_model *model, const shelf_request 
         if (r->deny_categories[i] >= categories) return SHELF_E_UNKNOWN_CATEGORY;
     for (uint32_t i = 0; i < r->boost_count; i++)
         if (r->boost_categories[i] >= categories) return SHELF_E_UNKNOWN_CATEGORY;
+    for (uint32_t i = 0; i < r->exclude_count; i++)
+        if (r->exclude_items[i] >= model->item_count) return SHELF_E_UNKNOWN_ITEM;
     return SHELF_OK;
 }
 
-/* The business rules: excluded items get -INFINITY, boosted ones move up. */
-static void apply_rules(const shelf_model *model, const shelf_session *session,
+/* The business rules: excluded items get -INFINITY, boosted ones move up. The
+ * session's events (none for related items) are what the session flags act on. */
+static void apply_rules(const shelf_model *model, const shelf__session_event *events, uint32_t count,
                         const shelf_request *r, float *scores) {
     const uint32_t n = model->item_count;
-    for (uint32_t i = 0; i < session->count; i++) {
-        const shelf__session_event *e = &session->events[i];
+    for (uint32_t i = 0; i < count; i++) {
+        const shelf__session_event *e = &events[i];
         if ((r->flags & SHELF_EXCLUDE_SEEN) ||
             ((r->flags & SHELF_EXCLUDE_PURCHASED) && e->type == SHELF_EVENT_PURCHASE) ||
             ((r->flags & SHELF_EXCLUDE_IN_CART) && e->type == SHELF_EVENT_ADD_TO_CART))
             scores[e->item] = -INFINITY;
     }
+    for (uint32_t i = 0; i < r->exclude_count; i++) scores[r->exclude_items[i]] = -INFINITY;
     const int by_category = r->allow_count || r->deny_count || r->boost_count;
     const int by_price = r->min_price > -INFINITY || r->max_price < INFINITY;
     const int by_stock = (r->flags & SHELF_IN_STOCK_ONLY) != 0;
@@ -94,22 +101,82 @@ static void apply_rules(const shelf_model *model, const shelf_session *session,
     }
 }
 
-/* Takes results in score order, at most max_per_category of each category.
- * Returns how many were taken; *exhausted says whether all candidates were seen. */
-static uint32_t take_diverse(const shelf_model *model, const shelf__scored *ranked, uint32_t ranked_count,
-                             uint32_t k, uint32_t cap, uint32_t *per_category, shelf_result *out) {
-    uint32_t taken = 0;
-    for (uint32_t i = 0; i < ranked_count && taken < k; i++) {
-        uint32_t category = model->item_category ? model->item_category[ranked[i].item] : SHELF_NO_CATEGORY;
-        if (cap && category != SHELF_NO_CATEGORY) {
-            if (per_category[category] >= cap) continue;
-            per_category[category]++;
+/* The best k of scores[] into out[], at most `cap` of each category (0: no cap),
+ * ranked by score, then by ties[] (NULL: none), then by item index; with `fill`,
+ * the best of the items the cap passed over take the places it would leave empty.
+ * *taken receives how many. out[] is written only on success. */
+static shelf_status take_best(const shelf_model *model, const float *scores, const float *ties, uint32_t k,
+                              uint32_t cap, int fill, shelf_result *out, uint32_t *taken) {
+    const uint32_t n = model->item_count;
+    *taken = 0;
+    if (k == 0) return SHELF_OK;
+    if (!model->item_category) cap = 0; /* without a catalog no item has a category */
+    /* With a cap some of the best items may be skipped: rank a few times more than
+     * k, and more again if the cap left fewer than k. */
+    uint64_t want = cap ? (uint64_t)k * 4 + 32 : k;
+    if (want > n) want = n;
+    for (;;) {
+        shelf__scored *ranked = malloc((size_t)want * sizeof *ranked);
+        uint8_t *chosen = calloc((size_t)want, 1);
+        uint32_t *per_category = calloc(model->categories.count ? model->categories.count : 1, sizeof(uint32_t));
+        if (!ranked || !chosen || !per_category) {
+            free(ranked);
+            free(chosen);
+            free(per_category);
+            return SHELF_E_OUT_OF_MEMORY;
         }
-        out[taken].item = ranked[i].item;
-        out[taken].score = ranked[i].score;
-        taken++;
+        const uint32_t ranked_count = shelf__topk_tied(scores, ties, n, (uint32_t)want, ranked);
+        uint32_t count = 0;
+        for (uint32_t i = 0; i < ranked_count && count < k; i++) {
+            const uint32_t category = cap ? model->item_category[ranked[i].item] : SHELF_NO_CATEGORY;
+            if (category != SHELF_NO_CATEGORY && per_category[category]++ >= cap) continue;
+            chosen[i] = 1;
+            count++;
+        }
+        /* Done when k are chosen or every candidate was ranked: then the ones passed
+         * over are all in ranked[], best first. */
+        const int done = count == k || ranked_count < want || want == n;
+        if (done) {
+            for (uint32_t i = 0; fill && i < ranked_count && count < k; i++) {
+                if (chosen[i]) continue;
+                chosen[i] = 1;
+                count++;
+            }
+            for (uint32_t i = 0, j = 0; j < count; i++) {
+                if (!chosen[i]) continue;
+                out[j].item = ranked[i].item;
+                out[j].score = ranked[i].score;
+                j++;
+            }
+            *taken = count;
+        }
+        free(ranked);
+        free(chosen);
+        free(per_category);
+        if (done) return SHELF_OK;
+        want = want > n / 2 ? n : want * 2;
     }
-    return taken;
+}
+
+/* An item the session holds already is labelled as such, whatever scorer gave it
+ * most: the tables may well link it to another session item, but "viewed together
+ * with X" would hide that the shopper has it in the cart, or has seen it. */
+static void label_session_item(const shelf_session *session, shelf_result *result) {
+    int held = 0, in_cart = 0;
+    for (uint32_t i = 0; i < session->count; i++) {
+        if (session->events[i].item != result->item) continue;
+        held = 1;
+        in_cart |= session->events[i].type == SHELF_EVENT_ADD_TO_CART;
+    }
+    if (!held) return;
+    result->reason = in_cart ? SHELF_REASON_IN_CART : SHELF_REASON_SEEN_BEFORE;
+    result->reason_item = result->item;
+}
+
+/* How many results a call may give: k, within the caller's buffer and the model. */
+static uint32_t results_wanted(const shelf_request *request, size_t capacity, uint32_t item_count) {
+    uint32_t k = request->k < capacity ? request->k : (uint32_t)(capacity < UINT32_MAX ? capacity : UINT32_MAX);
+    return k < item_count ? k : item_count;
 }
 
 shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,
@@ -118,8 +185,7 @@ shelf_status shelf_recommend(shelf_session *session, const shelf_request *reques
     const shelf_model *model = session->model;
     SHELF__TRY(check_request(model, request));
     const uint32_t n = model->item_count;
-    uint32_t k = request->k < capacity ? request->k : (uint32_t)(capacity < UINT32_MAX ? capacity : UINT32_MAX);
-    if (k > n) k = n;
+    const uint32_t k = results_wanted(request, capacity, n);
 
     if (!session->scores) {
         session->scores = malloc((size_t)n * sizeof(float));
@@ -132,35 +198,67 @@ shelf_status shelf_recommend(shelf_session *session, const shelf_request *reques
         }
     }
     float *scores = session->scores;
-    const uint32_t mask = request->scorers;
+    /* An empty session has nothing but popularity to go on: it counts alone, and so
+     * at weight 1 where the blend gives it none (left alone, every score would be 0
+     * and the "popular" items would come in index order). */
+    const uint32_t mask = session->count ? request->scorers : request->scorers & SHELF_SCORER_POPULARITY;
     shelf__score_items(model, &model->blend, mask, session->events, session->count, scores, session->similarity);
-    apply_rules(model, session, request, scores);
+    apply_rules(model, session->events, session->count, request, scores);
 
-    uint32_t taken = 0;
-    if (k > 0) {
-        const uint32_t cap = model->item_category ? request->max_per_category : 0;
-        /* With a per-category cap some of the best items may be skipped: rank a few
-         * times more than k, and more again if the cap left fewer than k. */
-        uint32_t want = cap ? (k * 4 + 32 < n ? k * 4 + 32 : n) : k;
-        for (;;) {
-            shelf__scored *ranked = malloc((size_t)want * sizeof *ranked);
-            uint32_t *per_category = cap ? calloc(model->categories.count ? model->categories.count : 1, sizeof(uint32_t)) : NULL;
-            if (!ranked || (cap && !per_category)) {
-                free(ranked);
-                free(per_category);
-                return SHELF_E_OUT_OF_MEMORY;
-            }
-            uint32_t ranked_count = shelf__topk(scores, n, want, ranked);
-            taken = take_diverse(model, ranked, ranked_count, k, cap, per_category, out);
-            free(ranked);
-            free(per_category);
-            if (taken == k || ranked_count < want || want == n) break;
-            want = want > n / 2 ? n : want * 2;
-        }
+    /* The cold-start shelf spans categories: the most popular items often crowd
+     * into one (a department's best sellers), so unless the request sets its own
+     * cap, a category gets at most a quarter of the places, and, if categories run
+     * out, the best of the rest fill the places left. */
+    uint32_t cap = request->max_per_category;
+    int fill = 0;
+    if (session->count == 0 && cap == 0 && model->categories.count > 0) {
+        cap = k / 4 + (k % 4 != 0); /* ceil(k / 4), at least 1 as k > 0 whenever it matters */
+        fill = 1;
     }
-    for (uint32_t i = 0; i < taken; i++)
+    uint32_t taken;
+    SHELF__TRY(take_best(model, scores, NULL, k, cap, fill, out, &taken));
+    for (uint32_t i = 0; i < taken; i++) {
         shelf__explain_item(model, &model->blend, mask, session->events, session->count, out[i].item,
                             session->similarity[out[i].item], &out[i].reason, &out[i].reason_item);
+        label_session_item(session, &out[i]);
+    }
     *count = taken;
     return SHELF_OK;
+}
+
+shelf_status shelf_related(const shelf_model *model, uint32_t item, const shelf_request *request,
+                           shelf_result *out, size_t capacity, size_t *count) {
+    if (!model || !request || !count || (!out && capacity)) return SHELF_E_NULL_ARGUMENT;
+    if (item >= model->item_count) return SHELF_E_UNKNOWN_ITEM;
+    SHELF__TRY(check_request(model, request));
+    const uint32_t n = model->item_count;
+    const uint32_t k = results_wanted(request, capacity, n);
+
+    /* The product page as a session of one view: the scorers then give what they
+     * know of the item (its rows of the neighbour tables, its embedding) through
+     * the code that scores sessions, and explain it the same way. */
+    const shelf__session_event page = {.time_ms = 0, .item = item, .weight = 1.0f, .type = SHELF_EVENT_VIEW};
+    const size_t items = n; /* 2 floats each must fit a size_t (wasm32's is 32 bits) */
+    if (items > SIZE_MAX / (2 * sizeof(float))) return SHELF_E_OUT_OF_MEMORY;
+    float *scores = malloc(2 * items * sizeof(float));
+    if (!scores) return SHELF_E_OUT_OF_MEMORY;
+    float *similarity = scores + n;
+    const uint32_t mask = request->scorers;
+    shelf__score_items(model, &model->blend, mask, &page, 1, scores, similarity);
+    scores[item] = -INFINITY;
+    apply_rules(model, NULL, 0, request, scores);
+
+    /* Popularity breaks the ties, above all among the items the tables and the
+     * embeddings say nothing about, which would otherwise come in index order when
+     * the blend gives popularity no weight. */
+    uint32_t taken;
+    shelf_status status = take_best(model, scores, model->popularity, k, request->max_per_category, 0, out, &taken);
+    if (status == SHELF_OK) {
+        for (uint32_t i = 0; i < taken; i++)
+            shelf__explain_item(model, &model->blend, mask, &page, 1, out[i].item, similarity[out[i].item],
+                                &out[i].reason, &out[i].reason_item);
+        *count = taken;
+    }
+    free(scores);
+    return status;
 }

@@ -19,7 +19,7 @@
 /* What the JS binding assumes of wasm32 and checks against the table below. */
 _Static_assert(sizeof(void *) == 4 && sizeof(size_t) == 4, "wasm32: 32-bit pointers and sizes");
 _Static_assert(sizeof(shelf_result) == 16, "a result is four 32-bit fields");
-_Static_assert(offsetof(shelf_request, scorers) + 4 == sizeof(shelf_request), "scorers is the request's last field");
+_Static_assert(offsetof(shelf_request, exclude_count) + 4 == sizeof(shelf_request), "exclude_count is the request's last field");
 
 typedef struct shelf_wasm_constant {
     const char *name;
@@ -71,6 +71,8 @@ static const shelf_wasm_constant shelf_wasm_constants[] = {
     OFFSET(shelf_request, boost_factors),
     OFFSET(shelf_request, boost_count),
     OFFSET(shelf_request, scorers),
+    OFFSET(shelf_request, exclude_items),
+    OFFSET(shelf_request, exclude_count),
 
     SIZE(shelf_result),
     OFFSET(shelf_result, item),

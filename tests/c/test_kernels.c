@@ -361,15 +361,19 @@ static void test_dot_empty(void) {
 
 /* ------------------------------------------------------------------- top-k --- */
 
+static const float *reference_ties; /* compare_scored()'s second key, or NULL */
+
 static int compare_scored(const void *pa, const void *pb) {
     const shelf__scored *a = pa, *b = pb;
     if (a->score > b->score) return -1;
     if (a->score < b->score) return 1;
+    if (reference_ties && reference_ties[a->item] != reference_ties[b->item])
+        return reference_ties[a->item] > reference_ties[b->item] ? -1 : 1;
     return (a->item > b->item) - (a->item < b->item);
 }
 
 /* The contract the obvious way: keep the eligible items, sort them all, cut. */
-static uint32_t topk_reference(const float *scores, uint32_t n, uint32_t k, shelf__scored *out) {
+static uint32_t topk_reference(const float *scores, const float *ties, uint32_t n, uint32_t k, shelf__scored *out) {
     shelf__scored *all = malloc(((size_t)n + 1) * sizeof *all);
     uint32_t m = 0;
     if (!all) return UINT32_MAX;
@@ -379,14 +383,17 @@ static uint32_t topk_reference(const float *scores, uint32_t n, uint32_t k, shel
             all[m].item = i;
             m++;
         }
+    reference_ties = ties;
     qsort(all, m, sizeof *all, compare_scored);
+    reference_ties = NULL;
     const uint32_t count = m < k ? m : k;
     if (count) memcpy(out, all, count * sizeof *all);
     free(all);
     return count;
 }
 
-static void topk_check(const float *scores, uint32_t n, uint32_t k, const char *what,
+/* shelf__topk(), or shelf__topk_tied() when `ties` is given, against the reference. */
+static void topk_check(const float *scores, const float *ties, uint32_t n, uint32_t k, const char *what,
                        uint64_t seed) {
     shelf__scored *got = k ? malloc((size_t)k * sizeof *got) : NULL; /* exactly k entries */
     shelf__scored *want = malloc(((size_t)k + 1) * sizeof *want);
@@ -396,8 +403,8 @@ static void topk_check(const float *scores, uint32_t n, uint32_t k, const char *
         free(want);
         return;
     }
-    const uint32_t got_count = shelf__topk(scores, n, k, got);
-    const uint32_t want_count = topk_reference(scores, n, k, want);
+    const uint32_t got_count = ties ? shelf__topk_tied(scores, ties, n, k, got) : shelf__topk(scores, n, k, got);
+    const uint32_t want_count = topk_reference(scores, ties, n, k, want);
     int ok = got_count == want_count;
     for (uint32_t i = 0; ok && i < got_count; i++)
         ok = got[i].item == want[i].item && memcmp(&got[i].score, &want[i].score, sizeof(float)) == 0;
@@ -405,9 +412,9 @@ static void topk_check(const float *scores, uint32_t n, uint32_t k, const char *
     if (!ok) {
         check_failures++;
         fprintf(stderr,
-                "topk (%s): n %" PRIu32 ", k %" PRIu32 ", base seed %" PRIu64 ", case seed %" PRIu64
+                "topk (%s%s): n %" PRIu32 ", k %" PRIu32 ", base seed %" PRIu64 ", case seed %" PRIu64
                 ": got %" PRIu32 " items, expected %" PRIu32 "\n",
-                what, n, k, base_seed, seed, got_count, want_count);
+                what, ties ? ", tied" : "", n, k, base_seed, seed, got_count, want_count);
         for (uint32_t i = 0; i < got_count && i < want_count && i < 20; i++)
             fprintf(stderr, "  #%" PRIu32 ": got (%g, %" PRIu32 ") expected (%g, %" PRIu32 ")\n", i,
                     (double)got[i].score, got[i].item, (double)want[i].score, want[i].item);
@@ -423,11 +430,18 @@ static void test_topk(void) {
     enum { TIES, TIES_EXCLUDED, ALL_EXCLUDED, ALL_EQUAL, DISTINCT, WITH_NAN, PATTERNS };
     static const char *names[PATTERNS] = {"ties", "ties + exclusions", "all excluded",
                                           "all equal", "distinct", "NaN skipped"};
+    /* The second key of shelf__topk_tied(): few values too, so it ties as well. */
+    static const float few_ties[] = {0.0f, 0.25f, 0.5f, 1.0f};
     for (size_t a = 0; a < sizeof n_list / sizeof n_list[0]; a++) {
         const uint32_t n = n_list[a];
         float *scores = malloc(((size_t)n + 1) * sizeof *scores);
-        CHECK(scores != NULL);
-        if (!scores) continue;
+        float *ties = malloc(((size_t)n + 1) * sizeof *ties);
+        CHECK(scores != NULL && ties != NULL);
+        if (!scores || !ties) {
+            free(scores);
+            free(ties);
+            continue;
+        }
         for (int pattern = 0; pattern < PATTERNS; pattern++) {
             const uint64_t seed = case_seed(n, (uint64_t)pattern + 77);
             uint64_t s = seed;
@@ -441,12 +455,16 @@ static void test_topk(void) {
                 case DISTINCT: scores[i] = rng_scale(&s); break;
                 default: scores[i] = rng_below(&s, 4) == 0 ? NAN : tie; break;
                 }
+                ties[i] = few_ties[rng_below(&s, 4)];
             }
             const uint32_t k_list[] = {0, 1, 2, 5, n, n + 1, n + 7};
-            for (size_t b = 0; b < sizeof k_list / sizeof k_list[0]; b++)
-                topk_check(scores, n, k_list[b], names[pattern], seed);
+            for (size_t b = 0; b < sizeof k_list / sizeof k_list[0]; b++) {
+                topk_check(scores, NULL, n, k_list[b], names[pattern], seed);
+                topk_check(scores, ties, n, k_list[b], names[pattern], seed);
+            }
         }
         free(scores);
+        free(ties);
     }
 
     /* Many items, a few kept, read straight from the scores' end. */
@@ -458,15 +476,32 @@ static void test_topk(void) {
         uint64_t s = seed;
         for (uint32_t i = 0; i < n; i++)
             scores[i] = rng_below(&s, 10) == 0 ? -INFINITY : (float)rng_below(&s, 1000) * 0.125f;
-        topk_check(scores, n, 10, "large, ties", seed);
-        topk_check(scores, n, 100, "large, ties", seed);
-        topk_check(scores, n, 1000, "large, ties", seed);
+        topk_check(scores, NULL, n, 10, "large, ties", seed);
+        topk_check(scores, NULL, n, 100, "large, ties", seed);
+        topk_check(scores, NULL, n, 1000, "large, ties", seed);
+        /* Popularity-like second keys: many distinct, some equal. */
+        float *ties = malloc((size_t)n * sizeof *ties);
+        CHECK(ties != NULL);
+        if (ties) {
+            for (uint32_t i = 0; i < n; i++) ties[i] = (float)rng_below(&s, 5000) / 5000.0f;
+            topk_check(scores, ties, n, 10, "large, ties", seed);
+            topk_check(scores, ties, n, 1000, "large, ties", seed);
+            free(ties);
+        }
         free(scores);
     }
 
     CHECK(shelf__topk(NULL, 0, 0, NULL) == 0);
     const float one = 1.0f;
     CHECK(shelf__topk(&one, 1, 0, NULL) == 0);
+    CHECK(shelf__topk_tied(&one, &one, 1, 0, NULL) == 0);
+    /* The second key decides between equal scores only. */
+    const float two_scores[] = {1.0f, 1.0f, 2.0f}, two_ties[] = {0.1f, 0.9f, 0.0f};
+    shelf__scored two[3];
+    CHECK(shelf__topk_tied(two_scores, two_ties, 3, 3, two) == 3);
+    CHECK(two[0].item == 2 && two[1].item == 1 && two[2].item == 0);
+    CHECK(shelf__topk(two_scores, 3, 3, two) == 3);
+    CHECK(two[0].item == 2 && two[1].item == 0 && two[2].item == 1);
 }
 
 int main(void) {

@@ -26,7 +26,7 @@ expect_error() {
 head -n 8000 "$data/diginetica/train_sessions.tsv" > "$tmp/train.tsv"
 head -n 2000 "$data/diginetica/test_prefix_label.tsv" > "$tmp/test.tsv"
 
-for command in train quantize eval inspect recommend; do
+for command in train quantize eval inspect recommend related; do
   expect_ok "$command --help" "$shelf" "$command" --help
   grep -q "usage: shelf $command" "$tmp/out" || fail "$command --help prints no usage"
 done
@@ -77,6 +77,31 @@ events=$(printf '%s\n' $ids | awk 'BEGIN { printf "[" } { printf "%s{\"type\":\"
 expect_ok "recommend --json" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 10 --json
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/out" "$golden/recommend_small.json"; fi
 checks=$((checks + 1)); diff -u "$golden/recommend_small.json" "$tmp/out" >&2 || fail "recommend output differs from $golden/recommend_small.json (UPDATE_GOLDEN=1 rewrites it)"
+# --exclude (repeatable, comma-separated): the golden list without two of its items, the
+# others in the same order; an id the model lacks is ignored with a note.
+golden_items=$(sed -n 's/.*"item": "\([^"]*\)".*/\1/p' "$golden/recommend_small.json")
+dropped=$(echo "$golden_items" | sed -n '3p;5p' | paste -sd,)
+expect_ok "recommend --exclude" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 8 --json --exclude "$dropped" --exclude no-such-sku
+checks=$((checks + 1))
+[ "$(sed -n 's/.*"item": "\([^"]*\)".*/\1/p' "$tmp/out")" = "$(echo "$golden_items" | sed '3d;5d')" ] ||
+  fail "recommend --exclude $dropped: $(cat "$tmp/out")"
+checks=$((checks + 1)); grep -q "no item 'no-such-sku'" "$tmp/err" || fail "--exclude of an unknown id says nothing: $(cat "$tmp/err")"
+# Related items of one item (a product page): never the item, reasons naming it,
+# --exclude honoured, an unknown item refused by name.
+page=$(head -n 1 "$tmp/train.tsv" | cut -d' ' -f1)
+expect_ok "related --json" "$shelf" related --model "$tmp/a.shelf" --item "$page" --k 10 --json
+checks=$((checks + 1)); [ "$(grep -c '"item"' "$tmp/out")" = 10 ] || fail "related --k 10 --json: $(cat "$tmp/out")"
+checks=$((checks + 1)); ! grep -q "\"item\": \"$page\"" "$tmp/out" || fail "related returned the item itself"
+checks=$((checks + 1)); grep -q "\"reason\": \"viewed_together\", \"because\": \"$page\"" "$tmp/out" || fail "related gives no viewed_together of $page: $(cat "$tmp/out")"
+checks=$((checks + 1)); ! grep -vE '^\[|^\]|"reason": "(viewed_together|viewed_after|similar)", "because": "'"$page"'"|"reason": "popular"}' "$tmp/out" >&2 ||
+  fail "related: a line with another reason or because"
+related_first=$(sed -n 's/.*"item": "\([^"]*\)".*/\1/p' "$tmp/out" | head -n 1)
+expect_ok "related --exclude" "$shelf" related --model "$tmp/a.shelf" --item "$page" --k 10 --json --exclude "$related_first"
+checks=$((checks + 1)); ! grep -q "\"item\": \"$related_first\"" "$tmp/out" || fail "related --exclude $related_first: $(cat "$tmp/out")"
+expect_ok "related text" "$shelf" related --model "$tmp/a.shelf" --item "$page" --k 3
+checks=$((checks + 1)); [ "$(grep -c '^ *[0-9]*\. ' "$tmp/out")" = 3 ] || fail "related --k 3 did not print 3 items"
+expect_error "related of an unknown item" "unknown item 'no-such-sku'" "$shelf" related --model "$tmp/a.shelf" --item no-such-sku
+expect_error "related without --item" "give --model MODEL and --item ID" "$shelf" related --model "$tmp/a.shelf"
 expect_ok "recommend text" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 3
 checks=$((checks + 1)); [ "$(grep -c '^ *[0-9]*\. ' "$tmp/out")" = 3 ] || fail "recommend --k 3 did not print 3 items"
 

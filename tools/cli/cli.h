@@ -14,6 +14,7 @@ int cli_quantize(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_recommend(int argc, char **argv);
+int cli_related(int argc, char **argv);
 
 /* Prints "shelf: " and the message to stderr; returns the exit status 1 (2 for usage errors). */
 int cli_error(const char *format, ...);
@@ -38,5 +39,34 @@ const char *cli_option(int argc, char **argv, int *i, const char *name);
 int cli_flag(const char *arg, const char *name);
 int cli_parse_u32(const char *text, const char *what, uint32_t *out);
 double cli_seconds(void);
+
+/* The options recommend and related share (cli_request.c): --k, the filters, --json. */
+#define CLI_LIST_MAX 32
+#define CLI_REQUEST_HELP                                                           \
+    "  --k K                 how many (default 10)\n"                              \
+    "  --exclude ID[,ID...]  never these items (repeatable; unknown ids are ignored)\n" \
+    "  --in-stock            only items the catalog marks in stock\n"               \
+    "  --category NAME       only this category (repeatable)\n"                     \
+    "  --deny-category NAME  never this category (repeatable)\n"                    \
+    "  --min-price X, --max-price X\n"                                              \
+    "  --per-category N      at most N items of one category\n"                     \
+    "  --json                print JSON\n"
+typedef struct cli_request {
+    shelf_request request;
+    int json;
+    const char *allow_names[CLI_LIST_MAX], *deny_names[CLI_LIST_MAX], *exclude_lists[CLI_LIST_MAX];
+    uint32_t allow_count, deny_count, exclude_list_count;
+    uint32_t allow[CLI_LIST_MAX], deny[CLI_LIST_MAX];
+    uint32_t *exclude;  /* malloc'ed by cli_request_resolve() */
+} cli_request;
+void cli_request_init(cli_request *r);
+void cli_request_free(cli_request *r);
+/* 1 when argv[*i] is one of the shared options (consumed, with its value); 0 when it
+ * is not; -1 for a bad value (reported: exit with status 2). */
+int cli_request_option(cli_request *r, int argc, char **argv, int *i, const char *usage);
+/* Category names and item ids to indices; reports the problem and returns 1 on failure. */
+int cli_request_resolve(cli_request *r, const shelf_model *model, const char *model_path);
+/* One line per result ("  1. id  score  reason (because)"), or a JSON array. */
+void cli_print_results(const shelf_model *model, const shelf_result *results, size_t count, int json);
 
 #endif

@@ -12,6 +12,7 @@ static const char usage[] =
     "  eval       next-item HR/MRR/NDCG@K and recommend() latency on a test file\n"
     "  inspect    sections, sizes, items, dims and metadata of a model\n"
     "  recommend  top-k for a session given as JSON events\n"
+    "  related    top-k related to one item (a product page), no session\n"
     "  version    print the library version\n"
     "\n"
     "Run 'shelf <command> --help' for a command's options.\n";
@@ -31,7 +32,7 @@ int main(int argc, char **argv) {
         int (*run)(int, char **);
     } commands[] = {
         {"train", cli_train}, {"quantize", cli_quantize}, {"eval", cli_eval},
-        {"inspect", cli_inspect}, {"recommend", cli_recommend},
+        {"inspect", cli_inspect}, {"recommend", cli_recommend}, {"related", cli_related},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(command, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);

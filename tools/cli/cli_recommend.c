@@ -14,54 +14,30 @@ static const char usage[] =
     "ts: seconds; optional \"weight\" (seconds for dwell). Prints the top K items\n"
     "with their scores and the reason for each.\n"
     "\n"
-    "  --k K                 how many (default 10)\n"
+    CLI_REQUEST_HELP
     "  --exclude-seen        leave out every item of the session\n"
-    "  --keep-bought         do not leave out items bought or in the cart\n"
-    "  --in-stock            only items the catalog marks in stock\n"
-    "  --category NAME       only this category (repeatable)\n"
-    "  --deny-category NAME  never this category (repeatable)\n"
-    "  --min-price X, --max-price X\n"
-    "  --per-category N      at most N items of one category\n"
-    "  --json                print JSON\n";
-
-static int find_category(shelf_model *model, const char *name, uint32_t *category) {
-    if (shelf_model_find_category(model, name, strlen(name), category) == SHELF_OK) return 0;
-    return cli_error("unknown category '%s' (the model has %u categories)", name, shelf_model_category_count(model));
-}
+    "  --keep-bought         do not leave out items bought or in the cart\n";
 
 int cli_recommend(int argc, char **argv) {
     const char *model_path = NULL, *events_text = NULL, *value;
-    const char *allow_names[32], *deny_names[32];
-    uint32_t allow_count = 0, deny_count = 0;
-    int json = 0;
-    shelf_request request;
-    shelf_request_init(&request);
+    cli_request options;
+    cli_request_init(&options);
+    shelf_request *request = &options.request;
     for (int i = 1; i < argc; i++) {
+        int shared = cli_request_option(&options, argc, argv, &i, usage);
+        if (shared < 0) return 2;
+        if (shared) continue;
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(usage, stdout);
             return 0;
         } else if ((value = cli_option(argc, argv, &i, "--model"))) model_path = value;
         else if ((value = cli_option(argc, argv, &i, "--events"))) events_text = value;
-        else if ((value = cli_option(argc, argv, &i, "--k"))) {
-            if (cli_parse_u32(value, "--k", &request.k)) return 2;
-        } else if ((value = cli_option(argc, argv, &i, "--per-category"))) {
-            if (cli_parse_u32(value, "--per-category", &request.max_per_category)) return 2;
-        } else if ((value = cli_option(argc, argv, &i, "--category"))) {
-            if (allow_count == 32) return cli_usage_error(usage, "too many --category");
-            allow_names[allow_count++] = value;
-        } else if ((value = cli_option(argc, argv, &i, "--deny-category"))) {
-            if (deny_count == 32) return cli_usage_error(usage, "too many --deny-category");
-            deny_names[deny_count++] = value;
-        } else if ((value = cli_option(argc, argv, &i, "--min-price"))) request.min_price = strtof(value, NULL);
-        else if ((value = cli_option(argc, argv, &i, "--max-price"))) request.max_price = strtof(value, NULL);
-        else if (cli_flag(argv[i], "--exclude-seen")) request.flags |= SHELF_EXCLUDE_SEEN;
-        else if (cli_flag(argv[i], "--keep-bought")) request.flags &= ~(SHELF_EXCLUDE_PURCHASED | SHELF_EXCLUDE_IN_CART);
-        else if (cli_flag(argv[i], "--in-stock")) request.flags |= SHELF_IN_STOCK_ONLY;
-        else if (cli_flag(argv[i], "--json")) json = 1;
+        else if (cli_flag(argv[i], "--exclude-seen")) request->flags |= SHELF_EXCLUDE_SEEN;
+        else if (cli_flag(argv[i], "--keep-bought")) request->flags &= ~(SHELF_EXCLUDE_PURCHASED | SHELF_EXCLUDE_IN_CART);
         else return cli_usage_error(usage, "recommend: unknown option '%s'", argv[i]);
     }
     if (!model_path || !events_text) return cli_usage_error(usage, "recommend: give --model MODEL and --events JSON");
-    if (request.k == 0 || request.k > 1000) return cli_usage_error(usage, "--k must be in 1..1000");
+    if (request->k == 0 || request->k > 1000) return cli_usage_error(usage, "--k must be in 1..1000");
 
     void *file_text = NULL;
     const char *source = "--events";
@@ -81,13 +57,7 @@ int cli_recommend(int argc, char **argv) {
     shelf_model *model = cli_open_model(model_path, &bytes);
     shelf_session *session = NULL;
     int failed = !model || shelf_session_create(model, &session) != SHELF_OK;
-    uint32_t allow[32], deny[32];
-    for (uint32_t i = 0; !failed && i < allow_count; i++) failed = find_category(model, allow_names[i], &allow[i]);
-    for (uint32_t i = 0; !failed && i < deny_count; i++) failed = find_category(model, deny_names[i], &deny[i]);
-    request.allow_categories = allow;
-    request.allow_count = allow_count;
-    request.deny_categories = deny;
-    request.deny_count = deny_count;
+    if (!failed) failed = cli_request_resolve(&options, model, model_path);
 
     int index = 0;
     const cJSON *event;
@@ -126,35 +96,20 @@ int cli_recommend(int argc, char **argv) {
     size_t count = 0;
     if (!failed) {
         double t0 = cli_seconds();
-        shelf_status status = shelf_recommend(session, &request, results, request.k, &count);
+        shelf_status status = shelf_recommend(session, request, results, request->k, &count);
         double elapsed = cli_seconds() - t0;
         if (status != SHELF_OK) {
             failed = cli_error("recommend failed: %s (%s)", shelf_status_message(status), shelf_status_name(status));
-        } else if (json) {
-            printf("[");
-            for (size_t r = 0; r < count; r++) {
-                const char *from = results[r].reason_item == UINT32_MAX ? NULL : shelf_model_item_id(model, results[r].reason_item, NULL);
-                printf("%s\n  {\"item\": \"%s\", \"score\": %.9g, \"reason\": \"%s\"", r ? "," : "",
-                       shelf_model_item_id(model, results[r].item, NULL), results[r].score,
-                       shelf_reason_name((shelf_reason)results[r].reason));
-                if (from) printf(", \"because\": \"%s\"", from);
-                printf("}");
-            }
-            printf("\n]\n");
         } else {
-            printf("%zu recommendations for %d events in %.0f us (%u items ranked)\n", count, index, elapsed * 1e6,
-                   shelf_model_item_count(model));
-            for (size_t r = 0; r < count; r++) {
-                const char *from = results[r].reason_item == UINT32_MAX ? NULL : shelf_model_item_id(model, results[r].reason_item, NULL);
-                printf("%3zu. %-12s %9.4f  %s", r + 1, shelf_model_item_id(model, results[r].item, NULL), results[r].score,
-                       shelf_reason_name((shelf_reason)results[r].reason));
-                if (from && results[r].reason != SHELF_REASON_SEEN_BEFORE) printf(" (%s)", from);
-                putchar('\n');
-            }
+            if (!options.json)
+                printf("%zu recommendations for %d events in %.0f us (%u items ranked)\n", count, index, elapsed * 1e6,
+                       shelf_model_item_count(model));
+            cli_print_results(model, results, count, options.json);
         }
     }
     cJSON_Delete(events);
     free(file_text);
+    cli_request_free(&options);
     shelf_session_free(session);
     shelf_model_close(model);
     free(bytes);

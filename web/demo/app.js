@@ -1,5 +1,5 @@
-// The demo storefront: a product grid, and "Recommended for you" computed in this
-// tab by shelf-recs from the clicks of this visit. After the model and the catalog
+// The demo storefront: a product grid, "Recommended for you" computed in this tab by
+// shelf-recs from the clicks of this visit, and the clicked product's related items. After the model and the catalog
 // have loaded, the page makes no network request at all.
 
 import { Shelf, localStorageStore } from 'shelf-recs';
@@ -10,6 +10,7 @@ const name = (id) => `Product ${id}`;
 const REASONS = {
   popular: () => 'Popular right now',
   seen_before: () => 'You looked at this',
+  in_cart: () => 'In your cart',
   viewed_together: (because) => `Viewed together with ${name(because)}`,
   viewed_after: (because) => `Often viewed after ${name(because)}`,
   similar: (because) => (because ? `Similar to ${name(because)}` : 'Similar to what you viewed'),
@@ -51,12 +52,22 @@ async function main() {
     $('history').textContent = session.consent ? `· ${session.eventCount} clicks remembered on this device` : '';
   };
 
+  // A click opens the product, as its page would: the page's related items come from
+  // the model alone, so they show with or without consent.
+  const showRelated = (id) => {
+    const related = shelf.related(id, { k: 4, perCategory: 2 });
+    $('related-title').textContent = `Related to ${name(id)}`;
+    $('related').replaceChildren(...related.map((r) => card(r.id, r.category, REASONS[r.reason](r.because), r.reason)));
+    $('product-page').hidden = false;
+  };
+
   document.addEventListener('click', (event) => {
     const product = event.target.closest('.product');
     if (!product) return;
     document.querySelectorAll('.product.clicked').forEach((p) => p.classList.remove('clicked'));
     product.classList.add('clicked');
     session.track('click', product.dataset.id);
+    showRelated(product.dataset.id);
     update();
   });
   $('allow').addEventListener('click', () => {

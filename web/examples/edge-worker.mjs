@@ -6,6 +6,9 @@
 //   GET  /recommendations   ?k=8&perCategory=2&excludeSeen=1: { recommendations }
 //                           (&scorers=covisit,embedding picks the scorers)
 //   POST /forget            wipes the session: the cookie is cleared
+//   GET  /related           ?item=ID&k=8&perCategory=2: { related }, the items of the
+//                           product page of ID, from the model alone: no session,
+//                           no cookie read or written, so no consent needed
 //
 // Consent is the site's: its own cookie `consent=personalization` switches tracking
 // on. Without it nothing is tracked and no state cookie is set; the answer is the
@@ -31,6 +34,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     const route = `${request.method} ${url.pathname}`;
+    if (route === 'GET /related') return related(await shelf(), url);
     if (!['POST /events', 'GET /recommendations', 'POST /forget'].includes(route)) {
       return new Response('not found\n', { status: 404 });
     }
@@ -67,6 +71,16 @@ export default {
     }
   },
 };
+
+function related(loaded, url) {
+  try {
+    return Response.json({ related: loaded.related(url.searchParams.get('item') ?? '', recommendOptions(url)) });
+  } catch (error) {
+    if (!(error instanceof ShelfError)) throw error;
+    const status = error.code === 'SHELF_E_UNKNOWN_ITEM' ? 404 : 400;
+    return Response.json({ error: error.code, message: error.message }, { status });
+  }
+}
 
 function recommendOptions(url) {
   const q = url.searchParams;

@@ -6,8 +6,9 @@ import type { Binding } from './binding.js';
 /** Event types, as the C library names them. */
 export type EventType = 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search' | 'dwell';
 
-/** Why an item was recommended: the scorer that contributed most. */
-export type Reason = 'popular' | 'seen_before' | 'viewed_together' | 'viewed_after' | 'similar';
+/** Why an item was recommended: the scorer that contributed most; an item of the
+ * session itself is 'in_cart' (added to the cart in it) or 'seen_before'. */
+export type Reason = 'popular' | 'seen_before' | 'viewed_together' | 'viewed_after' | 'similar' | 'in_cart';
 
 /** Scorers a request may choose from. */
 export type Scorer = 'popularity' | 'repeat' | 'covisit' | 'sequential' | 'embedding';
@@ -52,6 +53,23 @@ export interface Item {
   category: string | null;
   price: number | null;
   inStock: boolean;
+}
+
+/** A change to an item of a live catalog; fields left out keep their values. */
+export interface ItemChanges {
+  inStock?: boolean;
+  /** A number >= 0, or null for unknown. */
+  price?: number | null;
+  /** One of the model's category names, or null for none. */
+  category?: string | null;
+}
+
+/** What updateItems() did. */
+export interface ItemsUpdated {
+  /** How many updates were applied. */
+  updated: number;
+  /** The ids the model does not know (skipped). */
+  unknown: string[];
 }
 
 /** A key-value place for session state; each method may return a Promise. */
@@ -103,7 +121,13 @@ export interface RecommendOptions {
   boost?: Record<string, number>;
   /** The scorers to use; default all. */
   scorers?: Scorer[];
+  /** Item ids never to return (what the page shows already, say); ids the model
+   * does not know are ignored. */
+  exclude?: Iterable<string>;
 }
+
+/** related()'s options: recommend()'s but those about a session. */
+export type RelatedOptions = Omit<RecommendOptions, 'excludeSeen' | 'keepBought'>;
 
 export interface Recommendation {
   id: string;
@@ -137,6 +161,14 @@ export class Shelf {
   readonly handle: number;
   has(id: string): boolean;
   item(id: string): Item | null;
+  /** Items related to one item, for its product page: no session, consent or store.
+   * Throws ShelfError SHELF_E_UNKNOWN_ITEM for an id the model does not know. */
+  related(id: string, options?: RelatedOptions): Recommendation[];
+  /** Changes an item at once, without retraining. Throws ShelfError
+   * SHELF_E_UNKNOWN_ITEM, SHELF_E_UNKNOWN_CATEGORY or SHELF_E_BAD_ARGUMENT. */
+  setItem(id: string, changes: ItemChanges): Item;
+  /** setItem() for many items (a stock feed), all or nothing; unknown ids are skipped. */
+  updateItems(updates: Iterable<ItemChanges & { id: string }>): ItemsUpdated;
   session(options?: SessionOptions): Session;
   /** Frees the model and its sessions; again: no-op. */
   dispose(): void;

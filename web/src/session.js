@@ -106,7 +106,10 @@ export class Session {
   /**
    * The best items for this session, best first: [{ id, score, reason, because,
    * category }], where `because` is the id of the session item behind the reason
-   * (null for popular items). Options, all optional:
+   * (null for popular items); an item of the session itself is 'in_cart' or
+   * 'seen_before', because itself. An empty session (no consent, nothing tracked)
+   * gets the most popular items, at most ceil(k / 4) of a category unless
+   * perCategory is given. Options, all optional:
    *   k                   how many (default 10); a k above the item count gives every item
    *   perCategory         diversity: at most this many items of one category
    *   excludeSeen         leave out every item of the session
@@ -117,53 +120,17 @@ export class Session {
    *   minPrice, maxPrice  a price range
    *   boost               { categoryName: factor }: those items' scores times factor
    *   scorers             e.g. ['popularity', 'covisit'] (default: all the model has)
+   *   exclude             item ids never to return (what the page shows already, say);
+   *                       ids the model does not know are ignored: a page may list
+   *                       products newer than the model, which it cannot return anyway
    * Unknown category or scorer names throw ShelfError (SHELF_E_UNKNOWN_CATEGORY,
    * SHELF_E_BAD_ARGUMENT).
    */
   recommend(options = {}) {
     const session = this.#live();
-    const model = this.#model;
-    const { capi, constants: C, wasm } = model.binding;
-    const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 0) throw new ShelfError('SHELF_E_BAD_ARGUMENT', `k must be a whole number >= 0, not ${k}`);
-
-    const allocated = [];
-    const alloc = (size) => {
-      const p = wasm.alloc(size);
-      allocated.push(p);
-      return p;
-    };
-    // shelf_recommend never returns more results than the model has items, so a
-    // larger k asks for nothing more: clamped, the result buffer (16 bytes a
-    // result) stays within wasm32's address space and k within the request's
-    // uint32 field, where a huge k would otherwise wrap around.
-    const wanted = Math.min(k, model.itemCount());
-    try {
-      const request = writeRequest(model, options, wanted, alloc);
-      const resultSize = C['sizeof shelf_result'];
-      const out = alloc(Math.max(1, wanted) * resultSize);
-      const count = alloc(4);
-      const status = capi.shelf_recommend(session, request, out, wanted, count);
-      if (status !== 0) throw model.error(status, 'cannot recommend');
-
-      const u32 = wasm.u32();
-      const f32 = wasm.f32();
-      const results = [];
-      for (let i = 0, r = out; i < u32[count >> 2]; i++, r += resultSize) {
-        const item = u32[(r + C['shelf_result.item']) >> 2];
-        const because = u32[(r + C['shelf_result.reason_item']) >> 2];
-        results.push({
-          id: model.itemId(item),
-          score: f32[(r + C['shelf_result.score']) >> 2],
-          reason: model.reasonName(u32[(r + C['shelf_result.reason']) >> 2]),
-          because: because === C.SHELF_NO_ITEM ? null : model.itemId(because),
-          category: model.categoryOf(item),
-        });
-      }
-      return results;
-    } finally {
-      for (const p of allocated) wasm.free(p);
-    }
+    const { capi } = this.#model.binding;
+    return this.#model.rank(options, 'cannot recommend', (request, out, capacity, count) =>
+      capi.shelf_recommend(session, request, out, capacity, count));
   }
 
   /** The session's state as a short cookie-safe string (base64url), for a cookie, a
@@ -307,60 +274,6 @@ export class Session {
   }
 }
 
-
-/** A shelf_request in C memory from recommend()'s options (defaults from
- * shelf_request_init). `alloc` gives memory the caller frees. */
-function writeRequest(model, options, k, alloc) {
-  const { capi, constants: C, wasm } = model.binding;
-  const allow = (options.categories ?? []).map((name) => model.categoryIndex(name));
-  const deny = (options.excludeCategories ?? []).map((name) => model.categoryIndex(name));
-  const boosts = Object.entries(options.boost ?? {});
-  const boostCategories = boosts.map(([name]) => model.categoryIndex(name));
-  const boostFactors = boosts.map(([, factor]) => Number(factor));
-  const perCategory = options.perCategory ?? 0;
-  if (!Number.isInteger(perCategory) || perCategory < 0) {
-    throw new ShelfError('SHELF_E_BAD_ARGUMENT', `perCategory must be a whole number >= 0, not ${perCategory}`);
-  }
-  const scorers = options.scorers
-    ? options.scorers.reduce((bits, name) => bits | model.scorerBit(name), 0)
-    : C.SHELF_SCORER_ALL;
-
-  // Allocate everything first: an allocation may grow the memory and detach views.
-  const array = (values) => (values.length ? alloc(values.length * 4) : 0);
-  const request = alloc(C['sizeof shelf_request']);
-  const pointers = {
-    allow_categories: array(allow),
-    deny_categories: array(deny),
-    boost_categories: array(boosts),
-    boost_factors: array(boosts),
-  };
-  capi.shelf_request_init(request);
-
-  const u32 = wasm.u32();
-  const f32 = wasm.f32();
-  const field = (name) => (request + C[`shelf_request.${name}`]) >> 2;
-  u32.set(allow, pointers.allow_categories >> 2);
-  u32.set(deny, pointers.deny_categories >> 2);
-  u32.set(boostCategories, pointers.boost_categories >> 2);
-  f32.set(boostFactors, pointers.boost_factors >> 2);
-  for (const [name, pointer] of Object.entries(pointers)) u32[field(name)] = pointer;
-
-  let flags = u32[field('flags')];
-  if (options.excludeSeen) flags |= C.SHELF_EXCLUDE_SEEN;
-  if (options.keepBought) flags &= ~(C.SHELF_EXCLUDE_PURCHASED | C.SHELF_EXCLUDE_IN_CART);
-  if (options.inStockOnly) flags |= C.SHELF_IN_STOCK_ONLY;
-  u32[field('flags')] = flags;
-  u32[field('k')] = k;
-  u32[field('allow_count')] = allow.length;
-  u32[field('deny_count')] = deny.length;
-  u32[field('boost_count')] = boosts.length;
-  // The field is 32-bit: a larger cap, which caps nothing, would wrap to a small one.
-  u32[field('max_per_category')] = Math.min(perCategory, 0xffffffff);
-  u32[field('scorers')] = scorers;
-  if (options.minPrice !== undefined) f32[field('min_price')] = options.minPrice;
-  if (options.maxPrice !== undefined) f32[field('max_price')] = options.maxPrice;
-  return request;
-}
 
 function toBase64Url(bytes) {
   let binary = '';

@@ -72,6 +72,75 @@ export class Shelf {
     return index === -1 ? null : this.#model.item(index);
   }
 
+  /**
+   * Items related to one item, for its product page, best first: [{ id, score,
+   * reason, because, category }] as recommend() gives them. From the model alone:
+   * no session, no consent, no store. The options are recommend()'s (k, perCategory,
+   * inStockOnly, categories, excludeCategories, minPrice, maxPrice, boost, scorers,
+   * exclude; excludeSeen and keepBought have no session to act on). The item itself
+   * is never returned. Reasons: viewed_together, viewed_after and similar, because
+   * the item; popular (because null) where the model links nothing more to it.
+   * Throws ShelfError SHELF_E_UNKNOWN_ITEM for an id the model does not know (a
+   * product newer than the model: show an empty session's recommend() instead).
+   */
+  related(id, options = {}) {
+    const model = this.#model;
+    const index = model.itemIndex(id);
+    if (index === -1) throw new ShelfError('SHELF_E_UNKNOWN_ITEM', `no items related to ${id}: the model does not know it`);
+    const { capi } = model.binding;
+    return model.rank(options, `cannot find items related to ${id}`, (request, out, capacity, count) =>
+      capi.shelf_related(model.live(), index, request, out, capacity, count));
+  }
+
+  /**
+   * Changes an item of this model at once, without retraining (a live catalog):
+   * `changes` holds any of inStock (true or false), price (a number >= 0, or null
+   * for unknown) and category (one of the model's category names, or null); the
+   * fields left out keep their values. Every session's next recommend() sees it.
+   * Returns the item as item() does. Throws ShelfError SHELF_E_UNKNOWN_ITEM for an
+   * id the model does not know, SHELF_E_UNKNOWN_CATEGORY for a category it does not
+   * have, SHELF_E_BAD_ARGUMENT for any other bad value; the item is then unchanged.
+   */
+  setItem(id, changes) {
+    const model = this.#model;
+    const index = model.itemIndex(id);
+    if (index === -1) throw new ShelfError('SHELF_E_UNKNOWN_ITEM', `cannot update item ${id}: the model does not know it`);
+    model.setAttributes(index, model.changedAttributes(model.attributes(index), changes, id));
+    return model.item(index);
+  }
+
+  /**
+   * setItem() for many items, e.g. a stock feed: `updates` is any iterable of
+   * { id, inStock?, price?, category? }. Ids the model does not know (products newer
+   * than it) are skipped and listed. All or nothing: every update is checked before
+   * any is applied, so a bad one throws (as setItem() would) and changes nothing.
+   * Later updates of the same id build on earlier ones. Returns { updated, unknown }:
+   * how many updates were applied, and the ids skipped.
+   */
+  updateItems(updates) {
+    const model = this.#model;
+    if (updates === null || typeof updates !== 'object' || typeof updates[Symbol.iterator] !== 'function') {
+      throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'updateItems() takes an iterable (an array, say) of { id, inStock?, price?, category? }');
+    }
+    const pending = new Map(); // item index -> its attributes after the updates so far
+    const unknown = [];
+    let updated = 0;
+    for (const update of updates) {
+      if (update === null || typeof update !== 'object' || update.id === undefined || update.id === null) {
+        throw new ShelfError('SHELF_E_BAD_ARGUMENT', `an update must be an object with an id, not ${JSON.stringify(update)}`);
+      }
+      const index = model.itemIndex(update.id);
+      if (index === -1) {
+        unknown.push(String(update.id));
+        continue;
+      }
+      pending.set(index, model.changedAttributes(pending.get(index) ?? model.attributes(index), update, update.id));
+      updated++;
+    }
+    for (const [index, attributes] of pending) model.setAttributes(index, attributes);
+    return { updated, unknown };
+  }
+
   /** A new shopper's session; see Session for the options. */
   session(options) {
     const session = new Session(this.#model, options, () => this.#sessions.delete(session));

@@ -109,6 +109,51 @@ test('recommendations follow what the shopper does, with reasons', async () => {
   assert.ok(unseen.every((r) => r.id !== viewed));
 });
 
+test('reasons: the session\'s own items are in_cart or seen_before, never viewed_together', async () => {
+  const shelf = await demo();
+  const viewed = popular(shelf, 40).at(-1);
+  const [carted] = shelf.related(viewed, { k: 1 }); // viewed together with it
+  assert.equal(carted.reason, 'viewed_together');
+  const s = shelf.session({ consent: true });
+  s.track('view', viewed, { ts: T0 });
+  s.track('add_to_cart', carted.id, { ts: T0 + 20 });
+  // The covisit table alone links each to the other; the labels say what they are.
+  for (const scorers of [undefined, ['covisit']]) {
+    const recs = s.recommend({ k: 20, keepBought: true, scorers });
+    const reasonOf = (id) => recs.find((r) => r.id === id);
+    assert.deepEqual(reasonOf(carted.id) && [reasonOf(carted.id).reason, reasonOf(carted.id).because], ['in_cart', carted.id]);
+    assert.deepEqual(reasonOf(viewed) && [reasonOf(viewed).reason, reasonOf(viewed).because], ['seen_before', viewed]);
+    for (const r of recs) {
+      if (r.id !== viewed && r.id !== carted.id) assert.ok(!['in_cart', 'seen_before'].includes(r.reason), `${r.id} ${r.reason}`);
+    }
+  }
+});
+
+test('cold start: an empty session gets the most popular items, spread over categories', async () => {
+  const shelf = await demo();
+  const s = shelf.session(); // no consent: nothing is ever tracked
+  const first = s.recommend({ k: 8 });
+  assert.equal(first.length, 8);
+  assert.ok(first.every((r) => r.reason === 'popular' && r.because === null));
+  assert.ok(first.every((r) => r.score > 0), 'ranked by popularity, though the demo blend weighs it 0');
+  for (let i = 1; i < first.length; i++) assert.ok(first[i - 1].score >= first[i].score);
+
+  // Crowd the most popular items into one category (a live catalog may): the shelf
+  // takes at most ceil(k / 4) of it, and the next most popular of other categories.
+  const crowd = first[0].category;
+  const top = s.recommend({ k: 40, perCategory: 40 }); // a cap of its own: popularity alone
+  assert.deepEqual(shelf.updateItems(top.map(({ id }) => ({ id, category: crowd }))), { updated: 40, unknown: [] });
+  assert.ok(s.recommend({ k: 8, perCategory: 8 }).every((r) => r.category === crowd));
+  for (const k of [1, 4, 5, 8, 12]) {
+    const recs = s.recommend({ k });
+    assert.equal(recs.length, k);
+    assert.equal(recs.filter((r) => r.category === crowd).length, Math.ceil(k / 4), `k = ${k}`);
+    assert.deepEqual(recs.filter((r) => r.category === crowd).map((r) => r.id), top.slice(0, Math.ceil(k / 4)).map((r) => r.id));
+    for (let i = 1; i < recs.length; i++) assert.ok(recs[i - 1].score >= recs[i].score);
+  }
+  assert.equal(s.recommend({ k: 8, perCategory: 1 }).filter((r) => r.category === crowd).length, 1, "the request's cap wins");
+});
+
 test('track: unknown items are ignored, bad events throw', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true, now: () => T0 });
@@ -155,8 +200,10 @@ test('rules: k, per-category cap, categories, bought items, boosts, scorers', as
   assert.ok(s.recommend({ k: 50 }).every((r) => r.id !== bought));
   assert.ok(s.recommend({ k: 50, keepBought: true }).some((r) => r.id === bought));
 
+  // Popularity alone; the session's own (popular) items still say they are the session's.
   const popularOnly = s.recommend({ k: 10, scorers: ['popularity'] });
-  assert.ok(popularOnly.every((r) => r.reason === 'popular'));
+  assert.ok(popularOnly.some((r) => r.reason === 'popular'));
+  assert.ok(popularOnly.every((r) => r.reason === (ids.slice(0, 5).includes(r.id) ? 'seen_before' : 'popular')));
   const repeatOnly = s.recommend({ k: 3, scorers: ['repeat'], keepBought: true });
   assert.ok(repeatOnly.every((r) => r.reason === 'seen_before' && r.because === r.id));
 
@@ -166,6 +213,133 @@ test('rules: k, per-category cap, categories, bought items, boosts, scorers', as
   throwsCode(() => s.recommend({ k: 2.5 }), 'SHELF_E_BAD_ARGUMENT');
   throwsCode(() => s.recommend({ boost: { [category]: 0 } }), 'SHELF_E_BAD_ARGUMENT');
   throwsCode(() => s.recommend({ minPrice: NaN }), 'SHELF_E_BAD_ARGUMENT');
+});
+
+test('exclude: those items never come back, the rest keep their order; unknown ids are ignored', async () => {
+  const shelf = await demo();
+  const s = shelf.session({ consent: true });
+  popular(shelf, 3).forEach((id, i) => s.track('view', id, { ts: T0 + i }));
+  const all = s.recommend({ k: 10 });
+  const exclude = [all[0].id, all[3].id, 'no-such-sku'];
+  const without = s.recommend({ k: 10, exclude });
+  assert.equal(without.length, 10);
+  assert.ok(without.every((r) => !exclude.includes(r.id)));
+  assert.deepEqual(without.slice(0, 8), all.filter((r) => !exclude.includes(r.id)));
+  assert.deepEqual(s.recommend({ k: 10, exclude: new Set(exclude) }), without, 'any iterable of ids');
+  assert.deepEqual(s.recommend({ k: 10, exclude: ['no-such-sku'] }), all);
+  throwsCode(() => s.recommend({ exclude: all[0].id }), 'SHELF_E_BAD_ARGUMENT');
+});
+
+test('setItem: stock, price and category change at once for every session, without retraining', async () => {
+  const shelf = await demo();
+  const s = shelf.session({ consent: true });
+  popular(shelf, 2).forEach((id, i) => s.track('view', id, { ts: T0 + i }));
+  const before = s.recommend({ k: 10, inStockOnly: true });
+  const { id } = before[0];
+  const item = shelf.item(id);
+  assert.equal(item.inStock, true);
+
+  assert.deepEqual(shelf.setItem(id, { inStock: false }), { ...item, inStock: false });
+  const after = s.recommend({ k: 10, inStockOnly: true });
+  assert.deepEqual(after.slice(0, 9), before.slice(1), 'gone, and the others in the same order');
+  assert.ok(shelf.session().recommend({ k: 50, inStockOnly: true }).every((r) => r.id !== id), 'a new session too');
+  assert.ok(s.recommend({ k: 10 }).some((r) => r.id === id), 'out of stock still shows without inStockOnly');
+
+  // Partial updates keep the other fields.
+  assert.deepEqual(shelf.setItem(id, { price: 12.5 }), { ...item, inStock: false, price: 12.5 });
+  shelf.setItem(id, { inStock: true });
+  assert.equal(s.recommend({ k: 5, minPrice: 12.5, maxPrice: 12.5 })[0].id, id);
+  const other = shelf.categories.find((c) => c !== item.category);
+  assert.deepEqual(shelf.setItem(id, { category: other }), { ...item, price: 12.5, category: other });
+  const moved = s.recommend({ k: 5, categories: [other] });
+  assert.equal(moved[0].id, id);
+  assert.equal(moved[0].category, other);
+  assert.ok(s.recommend({ k: 50, categories: [item.category] }).every((r) => r.id !== id));
+  assert.deepEqual(shelf.setItem(id, { price: null, category: null }), { ...item, price: null, category: null });
+  assert.ok(s.recommend({ k: 50, minPrice: 0 }).every((r) => r.id !== id), 'an unknown price is outside every range');
+
+  const now = shelf.item(id);
+  throwsCode(() => shelf.setItem('no-such-sku', { inStock: true }), 'SHELF_E_UNKNOWN_ITEM');
+  throwsCode(() => shelf.setItem(id, { category: 'no-such-category' }), 'SHELF_E_UNKNOWN_CATEGORY');
+  for (const bad of [{ price: -1 }, { price: NaN }, { price: Infinity }, { price: 1e39 }, { price: '3' },
+    { inStock: 'no' }, { category: 7 }, null, 'in stock']) {
+    throwsCode(() => shelf.setItem(id, bad), 'SHELF_E_BAD_ARGUMENT');
+  }
+  assert.deepEqual(shelf.item(id), now, 'a refused update changes nothing');
+  assert.deepEqual((await demo()).item(id), item, 'another Shelf of the same file is its own');
+});
+
+test('updateItems: a stock feed in one call, unknown ids listed, all or nothing', async () => {
+  const shelf = await demo();
+  const ids = popular(shelf, 6);
+  const first = shelf.item(ids[1]);
+  const feed = [
+    { id: ids[0], inStock: false },
+    { id: 'sku-from-next-week', inStock: true },
+    { id: ids[1], price: 9.5 },
+    { id: ids[1], inStock: false }, // builds on the update before
+  ];
+  assert.deepEqual(shelf.updateItems(feed), { updated: 3, unknown: ['sku-from-next-week'] });
+  assert.equal(shelf.item(ids[0]).inStock, false);
+  assert.deepEqual(shelf.item(ids[1]), { ...first, price: 9.5, inStock: false });
+  const shown = shelf.session().recommend({ k: 4, inStockOnly: true }).map((r) => r.id);
+  assert.deepEqual(shown, ids.slice(2));
+
+  const snapshot = ids.map((id) => shelf.item(id));
+  function* feedWithABadLine() {
+    yield { id: ids[2], inStock: false };
+    yield { id: ids[3], category: 'no-such-category' };
+  }
+  throwsCode(() => shelf.updateItems(feedWithABadLine()), 'SHELF_E_UNKNOWN_CATEGORY');
+  throwsCode(() => shelf.updateItems([{ id: ids[2], inStock: false }, { id: ids[3], price: -2 }]), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.updateItems([{ id: ids[2], inStock: false }, { inStock: false }]), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.updateItems({ id: ids[2], inStock: false }), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.updateItems(null), 'SHELF_E_BAD_ARGUMENT');
+  assert.deepEqual(ids.map((id) => shelf.item(id)), snapshot, 'a refused feed changes nothing');
+  assert.deepEqual(shelf.updateItems([]), { updated: 0, unknown: [] });
+});
+
+test('related: items for a product page from the model alone, never the item, every filter', async () => {
+  const shelf = await demo(); // no session is ever made on it
+  const id = popular(shelf, 40).at(-1);
+  const related = shelf.related(id, { k: 10 });
+  assert.equal(related.length, 10);
+  assert.ok(related.every((r) => r.id !== id && shelf.has(r.id)));
+  const linked = related.filter((r) => r.reason !== 'popular');
+  assert.ok(linked.length > 0, 'the tables know the item');
+  for (const r of linked) {
+    assert.ok(['viewed_together', 'viewed_after', 'similar'].includes(r.reason), r.reason);
+    assert.equal(r.because, id);
+  }
+  assert.ok(related.filter((r) => r.reason === 'popular').every((r) => r.because === null));
+  for (let i = 1; i < related.length; i++) assert.ok(related[i - 1].score >= related[i].score);
+  assert.deepEqual(shelf.related(id), shelf.related(id, { k: 10 }), 'k defaults to 10');
+
+  // The scorers are the session's: a session of one view of the item ranks its
+  // linked items the same (and, unlike related(), may return the item itself).
+  const s = shelf.session({ consent: true });
+  s.track('view', id, { ts: T0 });
+  assert.deepEqual(s.recommend({ k: linked.length, exclude: [id] }), linked);
+
+  const without = shelf.related(id, { k: 10, exclude: [related[0].id, 'no-such-sku'] });
+  assert.deepEqual(without.slice(0, 9), related.slice(1));
+  shelf.setItem(related[1].id, { inStock: false });
+  const inStock = shelf.related(id, { k: 10, inStockOnly: true });
+  assert.ok(inStock.every((r) => r.id !== related[1].id) && inStock[0].id === related[0].id);
+  const { category } = related[0];
+  const same = shelf.related(id, { k: 5, categories: [category] });
+  assert.ok(same.length > 0 && same.every((r) => r.category === category));
+  assert.ok(shelf.related(id, { k: 20, excludeCategories: [category] }).every((r) => r.category !== category));
+  const capped = shelf.related(id, { k: 10, perCategory: 1 }).map((r) => r.category);
+  assert.equal(new Set(capped).size, capped.length, `one per category: ${capped}`);
+  assert.deepEqual(shelf.related(id, { k: 0 }), []);
+
+  throwsCode(() => shelf.related('no-such-sku'), 'SHELF_E_UNKNOWN_ITEM');
+  throwsCode(() => shelf.related(id, { categories: ['no-such-category'] }), 'SHELF_E_UNKNOWN_CATEGORY');
+  throwsCode(() => shelf.related(id, { k: -1 }), 'SHELF_E_BAD_ARGUMENT');
+  throwsCode(() => shelf.related(id, { minPrice: NaN }), 'SHELF_E_BAD_ARGUMENT');
+  shelf.dispose();
+  throwsCode(() => shelf.related(id), 'SHELF_E_NULL_ARGUMENT');
 });
 
 test('a huge k gives at most every item, and corrupts nothing', async () => {
@@ -433,5 +607,43 @@ test('models: Shelf.dispose() and closing a model free their memory', async () =
     session.dispose();
     model.close();
     assert.equal(memoryOf(binding), loaded, `memory grew in round ${r + 1} of ${rounds}`);
+  }
+});
+
+test('related: each call frees its scratch', async () => {
+  const shelf = await demo();
+  const id = popular(shelf, 40).at(-1);
+  const call = () => assert.equal(shelf.related(id, { k: 20, perCategory: 1 }).length, 20);
+  call(); // warm-up
+  const warm = memoryOf(shelf.binding);
+  // A call takes 8 bytes per item of scratch: left behind, it would grow the memory
+  // within `calls` calls.
+  const calls = Math.ceil(warm / (8 * shelf.itemCount)) + 1;
+  for (let i = 0; i < calls; i++) call();
+  assert.equal(memoryOf(shelf.binding), warm, `memory grew over ${calls} calls`);
+});
+
+test('models: the attributes an update copies are freed with the model', async () => {
+  const shelf = await demo();
+  const binding = shelf.binding;
+  const [id] = popular(shelf, 1);
+  const items = shelf.itemCount;
+  shelf.dispose();
+  // The model opened again in the same instance, and one item updated: the model
+  // then copies every item's attributes (9 bytes per item).
+  const cycle = () => {
+    const model = new Model(binding, modelBytes);
+    const index = model.itemIndex(id);
+    model.setAttributes(index, model.changedAttributes(model.attributes(index), { inStock: false }, id));
+    assert.equal(model.item(index).inStock, false);
+    model.close();
+  };
+  cycle(); // warm-up
+  const warm = memoryOf(binding);
+  // A copy that close() left behind would grow the memory within `rounds` rounds.
+  const rounds = Math.ceil(warm / (9 * items)) + 1;
+  for (let r = 0; r < rounds; r++) {
+    cycle();
+    assert.equal(memoryOf(binding), warm, `memory grew in round ${r + 1} of ${rounds}`);
   }
 });

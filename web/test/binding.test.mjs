@@ -61,7 +61,8 @@ for (const [flavour, file] of flavours) {
     }
     // The ones the friendly layer relies on are all there.
     for (const name of ['SHELF_OK', 'SHELF_E_UNKNOWN_ITEM', 'SHELF_E_PARSE', 'SHELF_EXCLUDE_SEEN', 'SHELF_SCORER_ALL',
-      'SHELF_SESSION_STATE_MAX', 'sizeof shelf_request', 'shelf_request.scorers', 'sizeof shelf_result', 'shelf_result.reason_item']) {
+      'SHELF_SESSION_STATE_MAX', 'sizeof shelf_request', 'shelf_request.scorers', 'shelf_request.exclude_items',
+      'shelf_request.exclude_count', 'sizeof shelf_result', 'shelf_result.reason_item']) {
       assert.ok(name in C, `${name} missing from the constants`);
     }
     // The worst case shelf.h derives: header, first time, then tag, 6-byte item key, time delta, weight per event.
@@ -70,9 +71,11 @@ for (const [flavour, file] of flavours) {
     assert.equal(C.SHELF_NO_CATEGORY, 0xffffffff);
     assert.equal(C.SHELF_NO_ITEM, 0xffffffff);
     assert.equal(C.SHELF_FORMAT_VERSION, 2);
-    // In wasm32 pointers are 32-bit too: results are 16 bytes and scorers the last field.
+    // In wasm32 pointers are 32-bit too: results are 16 bytes, and the request's
+    // fields follow one another, 4 bytes each, exclude_count last.
     assert.equal(C['sizeof shelf_result'], 16);
-    assert.equal(C['shelf_request.scorers'] + 4, C['sizeof shelf_request']);
+    assert.equal(C['shelf_request.exclude_items'], C['shelf_request.scorers'] + 4);
+    assert.equal(C['shelf_request.exclude_count'] + 4, C['sizeof shelf_request']);
     assert.equal(C.SHELF_WASM_SIMD128, flavour === 'simd' ? 1 : 0);
     assert.equal(C.SHELF_VERSION_NUMBER, binding.capi.shelf_version_number());
   });

@@ -1,6 +1,8 @@
 // The package in Chromium, for real: on a page's main thread and in a module Web
-// Worker, with both .wasm files, giving exactly the results Node gives; session
-// state kept in localStorage (main thread) and IndexedDB (worker) across reloads.
+// Worker, with both .wasm files, giving exactly the results Node gives (a session's
+// recommendations; a product page's related items, before and after a stock feed);
+// session state kept in localStorage (main thread) and IndexedDB (worker) across
+// reloads.
 // The model has embeddings and the scenario asks for them, so the SIMD128 dot
 // kernel runs in the browser; its results are checked against Node's scalar
 // module, which no SIMD128 code computes.
@@ -49,6 +51,9 @@ function matchesScalar(got, scalar, where) {
   assert.ok(scalar.dims > 0, 'the model has embeddings');
   assert.equal(scalar.similar.length, 12);
   assert.ok(scalar.similar.every((r) => r.reason === 'similar'), 'the embedding scorer ranked them');
+  assert.equal(scalar.related.length, 8);
+  assert.deepEqual(scalar.feed, { updated: 1, unknown: ['no-such-sku'] });
+  assert.deepEqual(scalar.relatedInStock.slice(0, 7), scalar.related.slice(1), 'the item out of stock is gone');
   assert.deepEqual({ ...got, simd: false }, scalar, `${where}: SIMD128 differs from Node's scalar module`);
 }
 

@@ -1,7 +1,8 @@
 // The demo storefront, clicked through in Chromium: started with the README's
 // command (node demo/serve.mjs), it shows popular items until the shopper allows
-// personalization, then recommendations that follow each click with a reason, a
-// latency and a working "Forget me", and makes no network request once the model
+// personalization (but a clicked product's related items at once), then
+// recommendations that follow each click with a reason, a latency and a working
+// "Forget me", and makes no network request once the model
 // has loaded. A screenshot goes to build/web-test/demo.png.
 
 import assert from 'node:assert/strict';
@@ -43,9 +44,9 @@ after(async () => {
   }
 });
 
-/** The recommendations on the page: [{ id, reason }]. */
-function shownRecommendations(page) {
-  return page.$$eval('#recommendations .product', (cards) =>
+/** The recommendations on the page (or another list of cards): [{ id, reason }]. */
+function shownRecommendations(page, list = '#recommendations') {
+  return page.$$eval(`${list} .product`, (cards) =>
     cards.map((card) => ({ id: card.dataset.id, reason: card.querySelector('.reason')?.textContent ?? '' })),
   );
 }
@@ -68,6 +69,13 @@ test('recommendations follow the clicks, offline after load, and forget on reque
   assert.ok(popular.every((r) => r.reason === 'Popular right now'));
   await page.click('#products li:nth-child(3) .product');
   assert.deepEqual(await shownRecommendations(page), popular);
+  // ... but the product's related items show: they need no history.
+  const opened = await page.getAttribute('#products li:nth-child(3) .product', 'data-id');
+  const related = await shownRecommendations(page, '#related');
+  assert.equal(related.length, 4);
+  assert.ok(related.every((r) => r.id !== opened), 'the product is not related to itself');
+  assert.ok(related.some((r) => r.reason.includes(`Product ${opened}`)), JSON.stringify(related));
+  assert.match(await page.textContent('#related-title'), new RegExp(`Related to Product ${opened}`));
 
   await page.click('#allow');
   assert.equal(await page.isVisible('#consent'), false);

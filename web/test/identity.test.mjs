@@ -1,6 +1,6 @@
 // Same results everywhere: fixed models and fixed sessions give identical items,
-// reasons and float32 scores natively (build/shelf recommend --json), in wasm
-// SIMD128 and in wasm scalar.
+// reasons and float32 scores natively (build/shelf recommend --json, and related
+// --json for one item), in wasm SIMD128 and in wasm scalar.
 //
 // Sessions are real ones: Diginetica shopping sessions (views and purchases) for
 // the demo model, and test prefixes of the standard split for the second model,
@@ -23,6 +23,12 @@ const requests = [
   { options: { k: 10, excludeSeen: true }, flags: ['--k', '10', '--exclude-seen'] },
   { options: { k: 15, perCategory: 2 }, flags: ['--k', '15', '--per-category', '2'] },
   { options: { k: 5, keepBought: true }, flags: ['--k', '5', '--keep-bought'] },
+];
+
+/** The same for related items of one item (shelf related --item ID). */
+const relatedRequests = [
+  { options: { k: 12 }, flags: ['--k', '12'] },
+  { options: { k: 8, perCategory: 1 }, flags: ['--k', '8', '--per-category', '1'] },
 ];
 
 /** Diginetica sessions of the raw log (views and purchases), with their times. */
@@ -67,6 +73,11 @@ function runNative(model, events, flags) {
   const output = execFileSync(requireFile(cli), ['recommend', '--model', model, '--events', JSON.stringify(events), '--json', ...flags], {
     encoding: 'utf8',
   });
+  return JSON.parse(output);
+}
+
+function runNativeRelated(model, id, flags) {
+  const output = execFileSync(requireFile(cli), ['related', '--model', model, '--item', id, '--json', ...flags], { encoding: 'utf8' });
   return JSON.parse(output);
 }
 
@@ -121,7 +132,17 @@ for (const [name, ensureModel, sessionsFor] of [
         compared += fromSimd.length;
       }
     }
-    assert.ok(compared > 300, `only ${compared} results compared`);
+    // Related items of each session's first item: no session at all.
+    for (const id of new Set(sessions.filter((events) => events.length).map((events) => events[0].item))) {
+      for (const { options, flags } of relatedRequests) {
+        const where = `related to ${id}, ${JSON.stringify(options)}`;
+        const fromSimd = simd.related(id, options);
+        assert.deepEqual(scalar.related(id, options), fromSimd, `${where}: SIMD and scalar differ`);
+        assertSameAsNative(runNativeRelated(model, id, flags), fromSimd, where);
+        compared += fromSimd.length;
+      }
+    }
+    assert.ok(compared > 400, `only ${compared} results compared`);
     simd.dispose();
     scalar.dispose();
   });

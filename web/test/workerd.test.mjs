@@ -1,7 +1,8 @@
 // The package on workerd, Cloudflare's Workers runtime: examples/edge-worker.mjs
 // imports both .wasm files as compiled modules and the model as data, keeps the
 // session in a cookie, and answers over HTTP on 127.0.0.1, with exactly the
-// recommendations Node computes for the same events. The model has embeddings,
+// recommendations Node computes for the same events, and the related items of a
+// product page without any session. The model has embeddings,
 // and one request asks for them alone, so workerd runs the SIMD128 dot kernel; Node
 // runs the scalar module, which no SIMD128 code computes (the two agree exactly).
 
@@ -121,6 +122,14 @@ async function inNode(events, options) {
   return recommendations;
 }
 
+/** What Node's scalar module gives as related items. */
+async function relatedInNode(id, options) {
+  const shelf = await Shelf.load({ model: readFileSync(model), simd: false });
+  const related = shelf.related(id, options);
+  shelf.dispose();
+  return related;
+}
+
 function stateFrom(setCookie) {
   const match = /^shelf=([A-Za-z0-9_-]+);/.exec(setCookie ?? '');
   assert.ok(match, `expected a state cookie, got ${setCookie}`);
@@ -164,16 +173,34 @@ test('with consent: the session lives in a cookie, and the answers are Node\'s e
   assert.deepEqual(three.json.recommendations, await inNode([...first, ...more], { k: 6, excludeSeen: true }));
   assert.ok(three.json.recommendations.some((r) => r.reason !== 'popular'));
 
-  // The embedding scorer alone (the blend gives it no weight): the dot kernel.
-  const similar = await call('GET', '/recommendations?k=12&scorers=embedding', { cookie: `${CONSENT}; ${cookie2}` });
+  // The embedding scorer alone (the blend gives it no weight): the dot kernel. The
+  // session's own items, nearest of all, would say so rather than "similar".
+  const similar = await call('GET', '/recommendations?k=12&scorers=embedding&excludeSeen=1', { cookie: `${CONSENT}; ${cookie2}` });
   assert.equal(similar.json.recommendations.length, 12);
   assert.ok(similar.json.recommendations.every((r) => r.reason === 'similar'));
-  assert.deepEqual(similar.json.recommendations, await inNode([...first, ...more], { k: 12, scorers: ['embedding'] }));
+  assert.deepEqual(similar.json.recommendations, await inNode([...first, ...more], { k: 12, scorers: ['embedding'], excludeSeen: true }));
 
   // forget: the cookie is cleared.
   const gone = await call('POST', '/forget', { cookie: `${CONSENT}; ${cookie2}` });
   assert.equal(gone.json.forgotten, true);
   assert.match(gone.setCookie, /^shelf=; .*Max-Age=0/);
+});
+
+test('related items for a product page: no cookie read or set, and Node\'s answer exactly', async () => {
+  const ids = (await inNode([], { k: 20 })).map((r) => r.id);
+  const page = await call('GET', `/related?item=${ids[3]}&k=6&perCategory=2`, { cookie: `${CONSENT}; shelf=not-a-state` });
+  assert.equal(page.status, 200);
+  assert.equal(page.setCookie, null, 'the session cookie is neither read nor touched');
+  assert.equal(page.json.related.length, 6);
+  assert.ok(page.json.related.every((r) => r.id !== ids[3]));
+  assert.deepEqual(page.json.related, await relatedInNode(ids[3], { k: 6, perCategory: 2 }));
+  // The embeddings alone: workerd's SIMD128 dot kernel against Node's scalar one.
+  const similar = await call('GET', `/related?item=${ids[3]}&k=10&scorers=embedding`);
+  assert.ok(similar.json.related.every((r) => r.reason === 'similar' && r.because === ids[3]));
+  assert.deepEqual(similar.json.related, await relatedInNode(ids[3], { k: 10, scorers: ['embedding'] }));
+  const unknown = await call('GET', '/related?item=no-such-sku');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json.error, 'SHELF_E_UNKNOWN_ITEM');
 });
 
 test('a cookie from another model is ignored, and a bad event is a 400 with the C status', async () => {

@@ -1,7 +1,8 @@
 /* topk -- the k best of n scores, the last step of every recommendation.
  *
- * Deterministic everywhere: the order is total (score, then item index), so native
- * and WebAssembly builds return the same items in the same order.
+ * Deterministic everywhere: the order is total (score, then optionally a second
+ * key, then item index), so native and WebAssembly builds return the same items in
+ * the same order.
  */
 #ifndef SHELF_TOPK_H
 #define SHELF_TOPK_H
@@ -25,5 +26,11 @@ typedef struct shelf__scored {
  * only scores[0 .. n). O(n log k) at worst, close to O(n) when k << n. Never
  * allocates or fails. */
 uint32_t shelf__topk(const float *scores, uint32_t n, uint32_t k, shelf__scored *out);
+
+/* As shelf__topk(), but of equal scores the one with the larger ties[item] comes
+ * first, then the smaller index: shelf_related() orders what its scorers leave tied
+ * (every item they know nothing about) by popularity. `ties` has n values, none
+ * NaN; NULL gives shelf__topk()'s order. */
+uint32_t shelf__topk_tied(const float *scores, const float *ties, uint32_t n, uint32_t k, shelf__scored *out);
 
 #endif

@@ -17,10 +17,16 @@ export async function runScenario(Shelf, { model, simd }) {
     plain: session.recommend({ k: 12 }),
     diverse: session.recommend({ k: 12, perCategory: 1, excludeSeen: true }),
     // The embedding scorer alone: every item's dot product with the session vector,
-    // through the dot kernel of the module (SIMD128 or scalar).
-    similar: session.recommend({ k: 12, scorers: ['embedding'] }),
+    // through the dot kernel of the module (SIMD128 or scalar); the session's own
+    // items, nearest of all, would say so rather than "similar".
+    similar: session.recommend({ k: 12, scorers: ['embedding'], excludeSeen: true }),
     state: session.save(),
   };
+  // A product page: related items from the model alone; then a stock feed, and the
+  // page again, in stock only.
+  result.related = shelf.related(popular[12], { k: 8 });
+  result.feed = shelf.updateItems([{ id: result.related[0].id, inStock: false }, { id: 'no-such-sku', inStock: true }]);
+  result.relatedInStock = shelf.related(popular[12], { k: 8, inStockOnly: true });
   shelf.dispose();
   return result;
 }

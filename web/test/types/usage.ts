@@ -9,8 +9,11 @@ import {
   localStorageStore,
   memoryStore,
   simdSupported,
+  type Item,
+  type ItemsUpdated,
   type Recommendation,
   type RecommendOptions,
+  type RelatedOptions,
   type Store,
 } from 'shelf-recs';
 import { bindInstance, imports, type Binding } from 'shelf-recs/binding';
@@ -21,7 +24,7 @@ export async function storefront(): Promise<Recommendation[]> {
   await session.ready;
   session.track('view', 'sku-1');
   session.track('dwell', 'sku-1', { weight: 12, ts: new Date() });
-  const options: RecommendOptions = { k: 8, perCategory: 2, excludeSeen: true, boost: { shoes: 1.5 } };
+  const options: RecommendOptions = { k: 8, perCategory: 2, excludeSeen: true, boost: { shoes: 1.5 }, exclude: ['sku-1'] };
   const recs = session.recommend(options);
   for (const { id, score, reason, because, category } of recs) {
     const text: string = `${id} ${score.toFixed(3)} ${reason} ${because ?? ''} ${category ?? ''}`;
@@ -34,6 +37,18 @@ export async function storefront(): Promise<Recommendation[]> {
   session.dispose();
   shelf.dispose();
   return recs;
+}
+
+export function productPage(shelf: Shelf, sku: string): Recommendation[] {
+  const options: RelatedOptions = { k: 6, perCategory: 2, inStockOnly: true, exclude: [sku] };
+  return shelf.has(sku) ? shelf.related(sku, options) : shelf.session().recommend({ k: 6 });
+}
+
+export function liveCatalog(shelf: Shelf, feed: { sku: string; stock: number; price: number }[]): number {
+  const item: Item = shelf.setItem('sku-1', { inStock: false });
+  shelf.setItem('sku-2', { price: null, category: 'shoes' });
+  const { updated, unknown }: ItemsUpdated = shelf.updateItems(feed.map((f) => ({ id: f.sku, inStock: f.stock > 0, price: f.price })));
+  return updated + unknown.length + (item.inStock ? 1 : 0);
 }
 
 export async function edge(simd: WebAssembly.Module, scalar: WebAssembly.Module, model: ArrayBuffer, cookie?: string) {
@@ -69,6 +84,14 @@ export async function mistakes(shelf: Shelf) {
   session.recommend({ k: '8' });
   // @ts-expect-error: not a scorer
   session.recommend({ scorers: ['magic'] });
+  // @ts-expect-error: exclude lists ids, it is not one id
+  session.recommend({ exclude: 42 });
+  // @ts-expect-error: related items have no session to leave out
+  shelf.related('sku-1', { excludeSeen: true });
+  // @ts-expect-error: inStock is a boolean
+  shelf.setItem('sku-1', { inStock: 0 });
+  // @ts-expect-error: updates need an id
+  shelf.updateItems([{ price: 3 }]);
   // @ts-expect-error: a model is required
   await Shelf.load({});
   // @ts-expect-error: sessions come from shelf.session()
