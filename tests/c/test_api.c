@@ -202,8 +202,10 @@ static void test_ranking(shelf_model *model) {
     r.scorers = SHELF_SCORER_EMBEDDING;
     n = recommend(s, &r, out, ITEMS);
     CHECK(out[0].item == 5 && out[0].reason == SHELF_REASON_SEEN_BEFORE && out[0].reason_item == 5);
-    CHECK(out[1].item == 4 && out[1].reason == SHELF_REASON_SIMILAR && out[1].reason_item == 5);
-    CHECK(out[2].item == 6 && out[2].reason == SHELF_REASON_SIMILAR && out[2].reason_item == 5);
+    /* 4 and 6 are equally near in floats; their int8 codes, under bfloat16 scales, part them a little. */
+    CHECK(out[1].item + out[2].item == 10 && (out[1].item == 4 || out[1].item == 6));
+    CHECK(out[1].reason == SHELF_REASON_SIMILAR && out[1].reason_item == 5);
+    CHECK(out[2].reason == SHELF_REASON_SIMILAR && out[2].reason_item == 5);
     r.scorers = 64;
     size_t count;
     CHECK_STATUS(shelf_recommend(s, &r, out, ITEMS, &count), SHELF_E_BAD_ARGUMENT);
@@ -528,8 +530,9 @@ static void test_related(shelf_model *model) {
     r.scorers = SHELF_SCORER_EMBEDDING;
     n = related(model, 5, &r, out, ITEMS);
     CHECK(n == ITEMS - 1 && !holds(out, n, 5));
-    CHECK(out[0].item == 4 && out[0].reason == SHELF_REASON_SIMILAR && out[0].reason_item == 5);
-    CHECK(out[1].item == 6 && out[1].reason == SHELF_REASON_SIMILAR && out[1].reason_item == 5);
+    CHECK(out[0].item + out[1].item == 10 && (out[0].item == 4 || out[0].item == 6));
+    CHECK(out[0].reason == SHELF_REASON_SIMILAR && out[0].reason_item == 5);
+    CHECK(out[1].reason == SHELF_REASON_SIMILAR && out[1].reason_item == 5);
     r.scorers = SHELF_SCORER_ALL;
 
     /* Filters: item 6 excluded; item 11, 10's best neighbour, out of stock (1 is
