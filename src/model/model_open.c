@@ -296,8 +296,9 @@ static shelf_status decode_ef4_neighbours(body b, uint32_t rows, uint32_t nnz, s
     for (uint32_t r = 0; r < rows; r++) {
         entries += n->counts[r];
         bytes += shelf__ef4_row_bytes(n->counts[r], rows);
+        /* Every weight, up to 15 times the scale, must be finite too. */
         float scale = shelf__bf16_to_f32(n->scales[r]);
-        if (!finite_nonnegative(scale)) return SHELF_E_BAD_SECTION;
+        if (!finite_nonnegative(scale) || scale > FLT_MAX / 15.0f) return SHELF_E_BAD_SECTION;
     }
     if (entries != nnz || bytes != b.length - data_offset || bytes > UINT32_MAX) return SHELF_E_BAD_SECTION;
     for (uint64_t pad = rows; pad < shelf__pad4(rows); pad++)
@@ -360,7 +361,8 @@ static shelf_status decode_embeddings(shelf_model *m, body b) {
         m->embeddings.row_scales = decoded;  /* the model's from here: close frees it */
         for (uint32_t r = 0; r < rows; r++) {
             decoded[r] = shelf__bf16_to_f32(scales[r]);
-            if (!finite_nonnegative(decoded[r])) return SHELF_E_BAD_SECTION;
+            /* Every value, up to 127 times the scale, must be finite too. */
+            if (!finite_nonnegative(decoded[r]) || decoded[r] > FLT_MAX / 127.0f) return SHELF_E_BAD_SECTION;
         }
         if ((rows & 1) && scales[rows] != 0) return SHELF_E_BAD_SECTION;  /* the padding */
         e.row_scales = decoded;

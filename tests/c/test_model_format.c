@@ -702,6 +702,10 @@ static void test_parameters(void) {
             memcpy(scales + 2, &negative, 2);
             reseal(copy, size);
             CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
+            uint16_t huge = 0x7F00;  /* 1.7e38: finite, but 15 times it is not (found by the fuzzer) */
+            memcpy(scales + 2, &huge, 2);
+            reseal(copy, size);
+            CHECK_STATUS(open_status(copy, size), SHELF_E_BAD_SECTION);
             memcpy(copy, file, size);
             /* Every single bit flip in the rows either breaks a rule (a named error) or
              * is another valid table; none reads outside the file (ASan watches). */
@@ -734,6 +738,7 @@ static void test_parameters(void) {
         } else {
             CHECK_STATUS(status_with_u32(file, size, E, 8, 0x7F80u), SHELF_E_BAD_SECTION);  /* bf16 +inf */
             CHECK_STATUS(status_with_u32(file, size, E, 8, 0xBF80u), SHELF_E_BAD_SECTION);  /* bf16 -1 */
+            CHECK_STATUS(status_with_u32(file, size, E, 8, 0x7F00u), SHELF_E_BAD_SECTION);  /* 127 times it overflows */
             uint8_t *copy = duplicate(file, size);
             int8_t *codes = (int8_t *)section_body(copy, E, NULL) + 8 + shelf__pad4(2 * N_ITEMS);
             /* N is odd: two bytes of padding after the scales, which must stay zero. */
