@@ -2,7 +2,7 @@
 // test/peers.test.mjs: one query vector against all N item rows, then the top k.
 //
 //   Shelf             an embeddings-only model made by `build/shelf quantize --npy`
-//                     from N x D random float32 vectors (int8 codes, a float32 scale
+//                     from N x D random float32 vectors (int8 codes, a bfloat16 scale
 //                     per row); one 'view' of item i, then recommend({ scorers:
 //                     ['embedding'] }): the query is item i's vector, quantized to int8
 //   onnxruntime-web   its wasm backend, one thread; a graph written by ./onnx.mjs:
@@ -74,8 +74,19 @@ function roundHalfEven(x) {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The CLI's int8 quantization, in float32 arithmetic: scale = row max |x| / 127,
- * code = lrintf(x / scale) clamped to [-127, 127]. Also the dequantized rows. */
+/** The smallest bfloat16 (the high 16 bits of a float32) at least `target` >= 0. */
+function bf16AtLeast(target) {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, target, true);
+  let high = view.getUint32(0, true) >>> 16;
+  view.setUint32(0, high << 16, true);
+  if (view.getFloat32(0, true) < target) view.setUint32(0, ++high << 16, true);
+  return view.getFloat32(0, true);
+}
+
+/** The CLI's int8 quantization, in float32 arithmetic: scale = the smallest bfloat16
+ * >= row max |x| / 127 (models/FORMAT.md), code = lrintf(x / scale) clamped to
+ * [-127, 127]. Also the dequantized rows. */
 export function quantizeRows(rows, n, d) {
   const f = Math.fround;
   const codes = new Int8Array(n * d);
@@ -84,7 +95,7 @@ export function quantizeRows(rows, n, d) {
   for (let r = 0; r < n; r++) {
     let max = 0;
     for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(rows[r * d + j]));
-    const scale = f(max / 127);
+    const scale = bf16AtLeast(f(max / 127));
     scales[r] = scale;
     for (let j = 0; j < d; j++) {
       let code = 0;
