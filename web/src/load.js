@@ -127,6 +127,7 @@ async function responseBytes(response, where) {
 const HEADER_SIZE = 64;
 const HEADER_FILE_SIZE = 24;
 const FILE_READ_SIZE = 1 << 20; // Node: a model file is read in 1 MiB steps
+const BYOB_SIZE = 1 << 16;      // a byte stream is read 64 KiB at a time at most
 
 /**
  * Opens the `model` option of Shelf.load() without reading it: bytes are kept as
@@ -307,15 +308,27 @@ export function discardModel(opening) {
  * of the source become SHELF_E_IO. return() cancels the source. */
 async function* chunksOf(stream, where) {
   if (stream === null) return;
-  // getReader(), not for await: not every browser iterates ReadableStreams.
-  const reader = isReadableStream(stream) ? stream.getReader() : null;
+  // getReader(), not for await: not every browser iterates ReadableStreams. A byte
+  // stream (a fetch body, R2, KV) is read into one buffer, reused: a new chunk for
+  // every read would be garbage as big as the file before the collector runs. So a
+  // chunk yielded is only valid until the next one is asked for.
+  let reader = null;
+  let buffer = null;
+  if (isReadableStream(stream)) {
+    try {
+      reader = stream.getReader({ mode: 'byob' });
+      buffer = new ArrayBuffer(BYOB_SIZE);
+    } catch {
+      reader = stream.getReader(); // not a byte stream
+    }
+  }
   const iterator = reader ? null : stream[Symbol.asyncIterator]();
   let finished = false;
   try {
     for (;;) {
       let step;
       try {
-        step = await (reader ? reader.read() : iterator.next());
+        step = await (buffer ? reader.read(new Uint8Array(buffer)) : reader ? reader.read() : iterator.next());
       } catch (error) {
         throw new ShelfError('SHELF_E_IO', `cannot read ${where}: ${error.message}`);
       }
@@ -323,6 +336,7 @@ async function* chunksOf(stream, where) {
         finished = true;
         return;
       }
+      if (buffer) buffer = step.value.buffer; // the same memory, handed back
       yield chunkBytes(step.value, where);
     }
   } finally {
