@@ -44,9 +44,10 @@ function checkMemory(result, where) {
   assert.ok(result.wasmAfterRecommend <= memoryBound(fileSize, items),
     `${where}: wasm memory ${result.wasmAfterRecommend} > ${memoryBound(fileSize, items)} (file ${fileSize} + 16 per item + 2 MiB)`);
   // While it streams, JS holds the chunks in flight (in this process, both ends
-  // of the HTTP connection: about 4 MiB measured), never the file.
+  // of the HTTP connection; with what the collector frees too late to count,
+  // under 1 MiB measured), never the file.
   const streaming = result.liveArrayBuffers - result.arrayBuffersBefore;
-  assert.ok(streaming < fileSize / 4, `${where}: JS held ${streaming} bytes of ArrayBuffers while streaming a ${fileSize}-byte file`);
+  assert.ok(streaming < Math.min(4 * MiB, fileSize / 2), `${where}: JS held ${streaming} bytes of ArrayBuffers while streaming a ${fileSize}-byte file`);
   // After: nothing of the file (fetch's connection pool keeps a few hundred KB).
   const kept = result.arrayBuffersAfter - result.arrayBuffersBefore;
   assert.ok(kept < 2 * MiB, `${where}: JS kept ${kept} bytes of ArrayBuffers after the load`);
@@ -54,13 +55,17 @@ function checkMemory(result, where) {
   for (const recommendations of result.recommendations) assert.equal(recommendations.length, 10, where);
 }
 
-test('Node: streamed over HTTP (no Content-Length), and read from its path, within the bound', async () => {
+test('Node: streamed over HTTP (no Content-Length), and read from its path, within the bound', async (t) => {
   const overHttp = await measureLoad({ model: server.url, sessions, gc });
-  checkMemory(overHttp, 'http');
   const fromPath = await measureLoad({ model, sessions, gc });
+  for (const [where, r] of [['http', overHttp], ['path', fromPath]]) {
+    t.diagnostic(`${where}: wasm memory ${r.wasmAfterRecommend} (bound ${memoryBound(r.fileSize, r.items)}), ` +
+      `ArrayBuffers while streaming +${r.liveArrayBuffers - r.arrayBuffersBefore}, after +${r.arrayBuffersAfter - r.arrayBuffersBefore}, file ${r.fileSize}`);
+  }
+  checkMemory(overHttp, 'http');
   checkMemory(fromPath, 'path');
   // The path is read into wasm memory directly: not even a chunk in JS.
-  assert.ok(fromPath.liveArrayBuffers - fromPath.arrayBuffersBefore < MiB, `path: ${fromPath.liveArrayBuffers - fromPath.arrayBuffersBefore} bytes in JS`);
+  assert.ok(fromPath.liveArrayBuffers - fromPath.arrayBuffersBefore < 256 * 1024, `path: ${fromPath.liveArrayBuffers - fromPath.arrayBuffersBefore} bytes in JS`);
   assert.deepEqual(fromPath.recommendations, overHttp.recommendations);
 });
 
