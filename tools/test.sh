@@ -29,7 +29,7 @@ echo "== C tests (native, release): unit and cli"
 ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|cli'
 if [ $quick = 1 ]; then
   echo "== The C tests on wasm32 and the JavaScript tests, in Node"
-  (cd web && node --test test/c-tests.test.mjs test/binding.test.mjs test/constants.test.mjs test/api.test.mjs test/identity.test.mjs)
+  (cd web && node --test test/c-tests.test.mjs test/binding.test.mjs test/constants.test.mjs test/api.test.mjs test/stream.test.mjs test/identity.test.mjs)
   echo "== quick tests passed (the full command adds sanitizers, fuzzing, browsers, workerd and the quality bar)"
   exit 0
 fi

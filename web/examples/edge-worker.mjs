@@ -16,7 +16,9 @@
 //
 // Edge runtimes refuse to compile wasm from bytes: the modules are imported, which
 // gives compiled WebAssembly.Modules, and handed to Shelf.load(). The model is
-// imported as data (an ArrayBuffer); it could as well come from KV or R2.
+// imported as data (an ArrayBuffer); a big one is better streamed from R2 or KV:
+// Shelf.load({ model: (await env.MODELS.get('shop.shelf')).body, ... }) copies
+// the body into wasm memory as it arrives (test/workerd/stream-worker.mjs).
 
 import { Shelf, ShelfError } from 'shelf-recs';
 import simd from 'shelf-simd.wasm';

@@ -75,16 +75,53 @@ function firstSessions(count) {
   return sessions;
 }
 
+// Synthetic Diginetica-shaped catalogs (tools/synth_sessions.py) and their models,
+// for the memory harness (scripts/large-model.mjs) and its test. Two recipes:
+//   fast     --dims 0: no embeddings (100k items: about 25 s, 1M: about 3 min)
+//   default  the trainer's defaults, embeddings included (100k: about 12 min,
+//            1M: hours): the size a default model has
+export const largeRecipes = { fast: ['--dims', '0'], default: [] };
+/** The CI short mode's catalog: big enough for 32-bit item indices (over 65,536). */
+export const CI_ITEMS = 100000;
+
+/** build/large/synthetic-ITEMS-RECIPE.shelf, made now if absent or older than the
+ * CLI; beside it a .json of how it was made and the training's wall seconds. */
+export function ensureLargeModel(items = CI_ITEMS, recipe = 'fast') {
+  const args = largeRecipes[recipe];
+  if (!args) throw new Error(`unknown recipe ${recipe}: one of ${Object.keys(largeRecipes).join(', ')}`);
+  const dir = join(repoRoot, 'build', 'large');
+  const sessions = join(dir, `sessions-${items}.tsv`);
+  if (!existsSync(sessions)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${sessions}.${process.pid}.tmp`;
+    execFileSync('python3', [join(repoRoot, 'tools', 'synth_sessions.py'), '--items', String(items), '--seed', '1', '--out', partial],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    renameSync(partial, sessions);
+  }
+  const model = join(dir, `synthetic-${items}-${recipe}.shelf`);
+  if (!isFresh(model)) {
+    const started = Date.now();
+    trainOnce(model, ['--sessions', sessions, '--seed', '1', '--name', `synthetic-${items}-${recipe}`, ...args]);
+    writeAtomically(`${model}.json`, JSON.stringify({ items, recipe, args, trainingSeconds: (Date.now() - started) / 1000 }) + '\n');
+  }
+  return { model, sessions };
+}
+
 // Test files run in parallel processes: each trains to its own file and renames it
 // into place, so a reader never sees half a model.
 function trainOnce(model, args) {
-  requireFile(cli);
-  if (existsSync(model) && statSync(model).mtimeMs >= statSync(cli).mtimeMs) return model;
+  if (isFresh(model)) return model;
   mkdirSync(dirname(model), { recursive: true });
   const partial = `${model}.${process.pid}.tmp`;
   execFileSync(cli, ['train', ...args, '--out', partial], { stdio: ['ignore', 'ignore', 'pipe'] });
   renameSync(partial, model);
   return model;
+}
+
+/** Whether a model exists and is newer than the CLI that trains it. */
+function isFresh(model) {
+  requireFile(cli);
+  return existsSync(model) && statSync(model).mtimeMs >= statSync(cli).mtimeMs;
 }
 
 function writeAtomically(path, text) {

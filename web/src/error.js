@@ -15,3 +15,9 @@ export class ShelfError extends Error {
     this.status = status ?? null;
   }
 }
+
+/** A ShelfError for a shelf_status, named and explained by C itself. */
+export function statusError({ capi, wasm }, status, what) {
+  const code = wasm.string(capi.shelf_status_name(status));
+  return new ShelfError(code, `${what}: ${wasm.string(capi.shelf_status_message(status))}`, status);
+}

@@ -36,12 +36,25 @@ export class ShelfError extends Error {
 /** Bytes, or where to get them. A string is a URL (in Node also a file path). */
 export type Source = string | URL | Response | ArrayBuffer | ArrayBufferView;
 
+/** The .shelf model file: a Source, a Request, or a stream of its bytes (a fetch
+ * body, R2's `object.body`, KV's `{ type: 'stream' }`; in Node also a file stream).
+ * Anything but bytes is streamed into wasm memory as it arrives. */
+export type ModelSource =
+  | Source
+  | Request
+  | ReadableStream<ArrayBufferView | ArrayBuffer>
+  | AsyncIterable<ArrayBufferView | ArrayBuffer>;
+
 /** A .wasm module: a source of bytes or a module compiled already (edge runtimes). */
 export type WasmSource = Source | WebAssembly.Module;
 
 export interface LoadOptions {
-  /** The .shelf model file. */
-  model: Source;
+  /** The .shelf model file. A stream shorter than its header says is
+   * SHELF_E_TRUNCATED, a longer one SHELF_E_BAD_HEADER. */
+  model: ModelSource;
+  /** Called as the model's bytes arrive in wasm memory; `total` is the file size
+   * the model's header gives. */
+  onProgress?: (loaded: number, total: number) => void;
   /** The module(s); default: this package's dist/shelf-simd.wasm and dist/shelf-scalar.wasm. */
   wasm?: WasmSource | { simd?: WasmSource; scalar?: WasmSource };
   /** Which of { simd, scalar } to use: 'auto' (default) detects SIMD128. */

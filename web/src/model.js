@@ -2,7 +2,7 @@
 // (item ids, category names, event names) and C's (indices, enums, statuses).
 // Shelf and Session are the public faces of it; this class is not exported.
 
-import { ShelfError } from './error.js';
+import { ShelfError, statusError } from './error.js';
 
 const SCRATCH_SIZE = 16; // out-parameters of single calls: up to four 32-bit values
 
@@ -16,12 +16,20 @@ export class Model {
   #scorerBits = new Map();
   #categoryIndex = new Map();
 
-  constructor(binding, fileBytes) {
+  /** Opens the model file at `file.pointer` (malloc'ed, `file.size` bytes) in the
+   * binding's memory, and owns it from then on: close() frees it, and so does a
+   * failure to open. */
+  constructor(binding, file) {
     this.binding = binding;
     const { capi, constants: C, wasm } = binding;
-    this.#scratch = wasm.alloc(SCRATCH_SIZE);
-    this.#bytes = wasm.allocBytes(fileBytes);
-    const status = capi.shelf_model_open(this.#bytes, fileBytes.length, this.#scratch);
+    this.#bytes = file.pointer;
+    try {
+      this.#scratch = wasm.alloc(SCRATCH_SIZE);
+    } catch (error) {
+      wasm.free(this.#bytes);
+      throw error;
+    }
+    const status = capi.shelf_model_open(this.#bytes, file.size, this.#scratch);
     if (status !== C.SHELF_OK) {
       const error = this.error(status, 'cannot open the model');
       wasm.free(this.#bytes);
@@ -59,9 +67,7 @@ export class Model {
 
   /** A ShelfError for a shelf_status, named and explained by C. */
   error(status, what) {
-    const { capi, wasm } = this.binding;
-    const code = wasm.string(capi.shelf_status_name(status));
-    return new ShelfError(code, `${what}: ${wasm.string(capi.shelf_status_message(status))}`, status);
+    return statusError(this.binding, status, what);
   }
 
   get eventTypes() { return [...this.#eventTypes.keys()]; }

@@ -5,7 +5,7 @@
 
 import { bindInstance, imports } from './binding.js';
 import { ShelfError } from './error.js';
-import { compileWasm, toBytes } from './load.js';
+import { compileWasm, discardModel, openModel, readModel } from './load.js';
 import { Model } from './model.js';
 import { Session } from './session.js';
 
@@ -16,18 +16,37 @@ export class Shelf {
 
   /**
    * Loads a model. Options:
-   *   model  the .shelf file: a URL or path, a Response, an ArrayBuffer or bytes
+   *   model  the .shelf file: a URL or path, a Request, a Response, a ReadableStream
+   *          (in Node also a file stream), an ArrayBuffer or bytes. Anything but
+   *          bytes is streamed into wasm memory as it arrives: the file is never
+   *          held twice.
    *   wasm   the module (default: this package's dist/ files): a URL, bytes, a
    *          compiled WebAssembly.Module, or { simd, scalar } of these
    *   simd   'auto' (default: detect SIMD128), true or false: which of { simd, scalar }
+   *   onProgress  (loaded, total) => void, called as the model's bytes arrive;
+   *          total is the file size its header gives
    * Throws ShelfError: SHELF_E_IO when a file cannot be read, or the C loader's
-   * status (SHELF_E_BAD_MAGIC, SHELF_E_TRUNCATED, ...) when the model is invalid.
+   * status (SHELF_E_BAD_MAGIC, SHELF_E_TRUNCATED, ...) when the model is invalid;
+   * a stream longer than its header says is SHELF_E_BAD_HEADER.
    */
-  static async load({ model, wasm, simd = 'auto' } = {}) {
+  static async load({ model, wasm, simd = 'auto', onProgress } = {}) {
     if (model === undefined || model === null) throw new ShelfError('SHELF_E_NULL_ARGUMENT', 'Shelf.load() needs a model');
-    const [compiled, bytes] = await Promise.all([compileWasm(wasm, simd), toBytes(model)]);
-    const instance = await WebAssembly.instantiate(compiled.module, imports);
-    return new Shelf(new Model(bindInstance(instance), bytes), LOAD_KEY);
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'onProgress must be a function');
+    }
+    // The download starts while the module compiles; its body is read once the
+    // instance exists, straight into the instance's memory.
+    const opening = openModel(model);
+    opening.catch(() => {}); // awaited below, after the compilation
+    try {
+      const compiled = await compileWasm(wasm, simd);
+      const opened = await opening;
+      const binding = bindInstance(await WebAssembly.instantiate(compiled.module, imports));
+      return new Shelf(new Model(binding, await readModel(binding, opened, onProgress)), LOAD_KEY);
+    } catch (error) {
+      discardModel(opening);
+      throw error;
+    }
   }
 
   /** Use Shelf.load(). */

@@ -601,7 +601,7 @@ test('models: Shelf.dispose() and closing a model free their memory', async () =
   // within `rounds` rounds, when the leaked copies alone exceed `loaded`.
   const rounds = Math.ceil(loaded / modelBytes.length) + 1;
   for (let r = 0; r < rounds; r++) {
-    const model = new Model(binding, modelBytes);
+    const model = new Model(binding, { pointer: binding.wasm.allocBytes(modelBytes), size: modelBytes.length });
     const session = new Session(model, { consent: true });
     use(session);
     session.dispose();

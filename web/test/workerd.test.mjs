@@ -7,98 +7,29 @@
 // runs the scalar module, which no SIMD128 code computes (the two agree exactly).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Shelf } from '../src/index.js';
-import { ensureEmbeddingModel, ensureSessionsModel, requireFile, requireWasm, webRoot } from '../scripts/artifacts.mjs';
+import { ensureEmbeddingModel, ensureSessionsModel, webRoot } from '../scripts/artifacts.mjs';
+import { startWorkerd } from './helpers/workerd.mjs';
 
 const T0 = 1700000000;
 const CONSENT = 'consent=personalization';
-const wasmFiles = requireWasm();
 const model = ensureEmbeddingModel();
-const workerd = requireFile(join(webRoot, 'node_modules', '.bin', 'workerd'), 'run npm ci in web/ (tools/setup.sh does)');
-let dir;
-let child;
+let workerd;
 let base;
-let log = '';
-
-/** workerd's config: the worker, the package's modules under the names the worker
- * imports, the .wasm files as wasm modules and the model as data. */
-function writeConfig() {
-  const embed = (file) => JSON.stringify(relative(dir, file));
-  const src = join(webRoot, 'src');
-  const packageModules = readdirSync(src)
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => `(name = ${JSON.stringify(f === 'index.js' ? 'shelf-recs' : f)}, esModule = embed ${embed(join(src, f))})`);
-  const modules = [
-    `(name = "worker.mjs", esModule = embed ${embed(join(webRoot, 'examples', 'edge-worker.mjs'))})`,
-    ...packageModules,
-    `(name = "shelf-simd.wasm", wasm = embed ${embed(wasmFiles.simd)})`,
-    `(name = "shelf-scalar.wasm", wasm = embed ${embed(wasmFiles.scalar)})`,
-    `(name = "demo.shelf", data = embed ${embed(model)})`, // the name the example imports
-  ];
-  const config = join(dir, 'config.capnp');
-  writeFileSync(
-    config,
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    ${modules.join(',\n    ')}
-  ],
-  compatibilityDate = "2025-06-01",
-);
-`,
-  );
-  return config;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+let log = () => '';
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shelf-workerd-'));
-  const config = writeConfig();
-  const port = await freePort();
-  child = spawn(workerd, ['serve', config, `--socket-addr=http=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  base = `http://127.0.0.1:${port}`;
-  // Ready within a fraction of a second; wait on the socket, not on a clock.
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}:\n${log}`);
-    try {
-      await fetch(`${base}/ping`);
-      break;
-    } catch {
-      if (attempt === 200) throw new Error(`workerd did not answer on ${base}:\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  // The example imports the model as data, under the name "demo.shelf".
+  workerd = await startWorkerd({ worker: join(webRoot, 'examples', 'edge-worker.mjs'), modules: { 'demo.shelf': model } });
+  ({ base, log } = workerd);
 });
 
 after(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await workerd?.stop();
 });
 
 async function call(method, path, { cookie, body } = {}) {
@@ -108,7 +39,7 @@ async function call(method, path, { cookie, body } = {}) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
-  assert.ok(response.status !== 500, `workerd answered 500: ${text}\n${log}`);
+  assert.ok(response.status !== 500, `workerd answered 500: ${text}\n${log()}`);
   return { status: response.status, json: JSON.parse(text), setCookie: response.headers.get('set-cookie') };
 }
 

@@ -57,6 +57,13 @@ export async function edge(simd: WebAssembly.Module, scalar: WebAssembly.Module,
   return { recs: session.recommend({ k: 4, scorers: ['covisit', 'popularity'] }), state: session.save() };
 }
 
+export async function streamed(bucket: { get(key: string): Promise<{ body: ReadableStream<Uint8Array> }> }, url: string) {
+  const shown: number[] = [];
+  const fromR2 = await Shelf.load({ model: (await bucket.get('shop.shelf')).body, onProgress: (loaded, total) => shown.push(loaded / total) });
+  const fromFetch = await Shelf.load({ model: new Request(url) });
+  return [fromR2, fromFetch, shown];
+}
+
 export function errors(error: unknown): string | null {
   if (error instanceof ShelfError) {
     const status: number | null = error.status;
@@ -94,6 +101,10 @@ export async function mistakes(shelf: Shelf) {
   shelf.updateItems([{ price: 3 }]);
   // @ts-expect-error: a model is required
   await Shelf.load({});
+  // @ts-expect-error: a stream of bytes, not of text
+  await Shelf.load({ model: new ReadableStream<string>() });
+  // @ts-expect-error: onProgress is a function
+  await Shelf.load({ model: '/m.shelf', onProgress: true });
   // @ts-expect-error: sessions come from shelf.session()
   new (await import('shelf-recs')).Session();
   const supported: boolean = simdSupported();
