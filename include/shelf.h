@@ -65,11 +65,13 @@
  * race in C11 terms, which thread sanitizers report. Serialize shelf_model_open()
  * calls if that matters.
  *
- * Memory. A model adds a few hundred bytes to the file it borrows, plus the item
- * index and metadata it decodes (about 8 bytes per item; a copy of the file only
- * when the bytes are not 4-byte aligned), plus, from its first attribute update,
- * its own copy of the item attributes (9 bytes per item). A session is about
- * 1.6 KB, plus, from its first shelf_recommend(), scratch of 2 floats per item of
+ * Memory. Beside the file it borrows, a model keeps what it builds at open: the item
+ * index (a power of two of at least 2 slots per item, 4 bytes a slot: 8 to 16 bytes
+ * per item), the ids' offsets (4), the row offsets of each compact neighbour table
+ * (4 each) and decoded 16-bit popularity and int8 embedding scales (4 each): at most
+ * 36 bytes per item. A copy of the file is made only when the bytes are not 8-byte
+ * aligned; from its first attribute update a model keeps its own copy of the item
+ * attributes (9 bytes per item). A session is about 1.6 KB, plus, from its first shelf_recommend(), scratch of 2 floats per item of
  * its model (8 bytes per item: 8 MB at 1M items), freed with the session.
  * shelf_related() allocates the same scratch for the length of each call.
  */

@@ -28,14 +28,14 @@ const MiB = 1024 * 1024;
 /**
  * The most wasm memory a model may take, open and after one session's
  * recommend(): its file (borrowed in place, never copied: shelf.h, Ownership),
- * what the open decodes (shelf.h, Memory: about 8 bytes per item), the session's
+ * what the open builds (shelf.h, Memory: at most 36 bytes per item), the session's
  * scratch (2 floats per item, 8 bytes), and 2 MiB: the 1 MiB the module starts
  * with (stack, static data) and 1 MiB for the small blocks (metadata, names,
  * results), allocator headers and rounding up to 64 KiB pages. A second copy of
  * the file, anywhere in wasm memory, does not fit.
  */
 export function memoryBound(fileSize, items) {
-  return fileSize + 16 * items + 2 * MiB;
+  return fileSize + (36 + 8) * items + 2 * MiB;
 }
 
 /** Serves one file on 127.0.0.1, chunked, without Content-Length (the loader takes
