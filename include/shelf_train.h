@@ -138,8 +138,8 @@ typedef struct shelf_train_options {
     float validation_fraction;    /* last sessions held out to choose blend weights (default 0.1) */
     float drop_tolerance;         /* a neighbour table or the embeddings are left out when they add
                                      less than this to HR@20 + 2 MRR@20 on the held-out sessions,
-                                     in points per megabyte of the table (default 0.75: a table must
-                                     earn its bytes; 0 keeps whatever helps at all) */
+                                     in points per byte the table takes per item (default 0.03: a
+                                     table must earn its bytes; 0 keeps whatever helps at all) */
     int quantize;                 /* 1: int8 parameters (default); 0: float32 (see shelf_quantize_model) */
     int64_t created;              /* unix seconds stored as the creation time; 0: SOURCE_DATE_EPOCH
                                      when set (reproducible builds), else now */

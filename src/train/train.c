@@ -19,7 +19,7 @@ void shelf_train_options_init(shelf_train_options *o) {
     o->name = "shelf";
     o->neighbours = 25;
     o->min_weight = 0.05f;
-    o->drop_tolerance = 0.75f;
+    o->drop_tolerance = 0.03f;
     o->dims = 16;
     o->epochs = 20;
     o->validation_fraction = 0.1f;
@@ -176,7 +176,7 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     if (o->neighbours < 1 || o->neighbours > SHELF__MAX_NEIGHBOURS)
         return fail(diag, SHELF_E_BAD_ARGUMENT, "neighbours must be in 1..%u, not %u", SHELF__MAX_NEIGHBOURS, o->neighbours);
     if (!(o->drop_tolerance >= 0 && o->drop_tolerance <= 100000))
-        return fail(diag, SHELF_E_BAD_ARGUMENT, "the drop tolerance must be in [0, 100000] points per megabyte");
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "the drop tolerance must be in [0, 100000] points per byte per item");
     if (!(o->min_weight >= 0 && o->min_weight < 1))
         return fail(diag, SHELF_E_BAD_ARGUMENT, "the minimum neighbour weight must be in [0, 1)");
     if (!(o->validation_fraction >= 0 && o->validation_fraction <= 0.5f))

@@ -292,25 +292,27 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
         if (progress) progress(progress_context, "choosing blend weights", ++round_work, 4);
         if (!improved) break;
     }
-    /* A table that adds less than `drop_tolerance` points per megabyte to the
-     * objective is not worth its bytes: give it no weight (the trainer then leaves
-     * it out of the model). Each decision is made on the blend left by the last. */
+    /* A table that adds less than `drop_tolerance` points to the objective per byte
+     * it takes per item is not worth its bytes: give it no weight (the trainer then
+     * leaves it out of the model). Per item, so that a larger catalog, whose tables
+     * are larger for the same use, is judged alike. Each decision is made on the
+     * blend left by the last. */
     static const int droppable[] = {COL_EMBEDDING, COL_SEQUENTIAL, COL_COVISIT};
     static const char *const sections[] = {"embeddings", "sequential", "covisit"};
     for (size_t i = 0; i < sizeof droppable / sizeof droppable[0]; i++) {
         int k = droppable[i];
         if (w[k] == 0) continue;
-        double megabytes = 0;
+        double bytes_per_item = 0;
         for (uint32_t s = 0; s < shelf_model_section_count(model); s++) {
             shelf_section_info info;
             if (shelf_model_section(model, s, &info) == SHELF_OK && strcmp(info.name, sections[i]) == 0)
-                megabytes = (double)info.length / 1e6;
+                bytes_per_item = (double)info.length / shelf_model_item_count(model);
         }
         float saved = w[k];
         w[k] = 0;
         double hr, mrr;
         evaluate(&t, w, &hr, &mrr);
-        if (hr + 2 * mrr >= best.objective - drop_tolerance * megabytes) {
+        if (hr + 2 * mrr >= best.objective - drop_tolerance * bytes_per_item) {
             best = (search){hr + 2 * mrr, hr, mrr};
             report->dropped |= 1u << col_scorer[k];
         } else {

@@ -17,8 +17,8 @@ typedef struct shelf__tuning_report {
  * next-item cases of the validation sessions, scoring with `model` (trained
  * without them). At most max_cases cases, evenly spread. Then a neighbour table or
  * the embeddings whose removal costs less than drop_tolerance points of
- * HR@20 + 2 MRR@20 per megabyte of its section in `model` get weight 0: a table
- * must earn its bytes. */
+ * HR@20 + 2 MRR@20 per byte per item of its section in `model` get weight 0: a
+ * table must earn its bytes. */
 shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessions *validation,
                                uint32_t max_cases, float drop_tolerance, shelf__blend *blend, shelf__tuning_report *report,
                                shelf_progress_fn progress, void *progress_context);

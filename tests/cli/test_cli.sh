@@ -47,7 +47,7 @@ checks=$((checks + 1)); grep -q '"left_out": \[' "$tmp/out" || fail "inspect sho
 if grep -q '"left_out": \[.*"embedding"' "$tmp/out"; then
   checks=$((checks + 1)); ! grep -qE '^embeddings ' "$tmp/out" || fail "embeddings left out but still in the model"
 fi
-# A drop tolerance trades quality for size: at 100,000 points per MB every table goes.
+# A drop tolerance trades quality for size: at 100,000 points per byte per item every table goes.
 expect_ok "train small, tolerant" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/tiny.shelf" --dims 16 --epochs 1 --drop-tolerance 100000
 expect_ok "inspect tolerant" "$shelf" inspect "$tmp/tiny.shelf"
 checks=$((checks + 1)); grep -q '"dropped_for_size": \[.*"covisit"' "$tmp/out" || fail "drop tolerance 100000 kept covisit: $(grep dropped "$tmp/out")"
