@@ -32,7 +32,7 @@ int cli_inspect(int argc, char **argv) {
     uint64_t total = 0;
     printf("model      %s\n", path);
     printf("name       %s\n", shelf_model_name(model));
-    printf("format     .shelf version 1, checksums verified\n");
+    printf("format     .shelf version %u, checksums verified\n", SHELF_FORMAT_VERSION);
     printf("items      %u\ncategories %u\ndims       %u\n", items, shelf_model_category_count(model), shelf_model_dims(model));
     printf("\nsection          encoding       offset        bytes  bytes/item  crc32\n");
     for (uint32_t s = 0; s < shelf_model_section_count(model); s++) {

@@ -4,7 +4,7 @@
 // that says which command makes it; nothing is skipped quietly.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,10 +77,12 @@ function firstSessions(count) {
 
 // Synthetic Diginetica-shaped catalogs (tools/synth_sessions.py) and their models,
 // for the memory harness (scripts/large-model.mjs) and its test. Two recipes:
-//   fast     --dims 0: no embeddings (100k items: about 25 s, 1M: about 3 min)
-//   default  the trainer's defaults, embeddings included (100k: about 12 min,
-//            1M: hours): the size a default model has
-export const largeRecipes = { fast: ['--dims', '0'], default: [] };
+//   fast     --dims 0 --keep-unused: both neighbour tables, whatever the blend
+//            weighs them, and no embeddings (100k items: about 10 s here), so the
+//            file is large enough for a second copy of it to stand out
+//   default  the trainer's defaults (100k: about 95 s): the size a default model
+//            has (on these synthetic sessions the trainer keeps covisit alone)
+export const largeRecipes = { fast: ['--dims', '0', '--keep-unused'], default: [] };
 /** The CI short mode's catalog: big enough for 32-bit item indices (over 65,536). */
 export const CI_ITEMS = 100000;
 
@@ -99,12 +101,23 @@ export function ensureLargeModel(items = CI_ITEMS, recipe = 'fast') {
     renameSync(partial, sessions);
   }
   const model = join(dir, `synthetic-${items}-${recipe}.shelf`);
+  if (!sameRecipe(`${model}.json`, args)) rmSync(model, { force: true });
   if (!isFresh(model)) {
     const started = Date.now();
     trainOnce(model, ['--sessions', sessions, '--seed', '1', '--name', `synthetic-${items}-${recipe}`, ...args]);
     writeAtomically(`${model}.json`, JSON.stringify({ items, recipe, args, trainingSeconds: (Date.now() - started) / 1000 }) + '\n');
   }
   return { model, sessions };
+}
+
+/** Whether the .json beside a large model records these trainer arguments (a
+ * recipe changed since the model was made retrains it). */
+function sameRecipe(record, args) {
+  try {
+    return JSON.stringify(JSON.parse(readFileSync(record, 'utf8')).args) === JSON.stringify(args);
+  } catch {
+    return false;
+  }
 }
 
 // Test files run in parallel processes: each trains to its own file and renames it

@@ -632,7 +632,7 @@ test('models: the attributes an update copies are freed with the model', async (
   // The model opened again in the same instance, and one item updated: the model
   // then copies every item's attributes (9 bytes per item).
   const cycle = () => {
-    const model = new Model(binding, modelBytes);
+    const model = new Model(binding, { pointer: binding.wasm.allocBytes(modelBytes), size: modelBytes.length });
     const index = model.itemIndex(id);
     model.setAttributes(index, model.changedAttributes(model.attributes(index), { inStock: false }, id));
     assert.equal(model.item(index).inStock, false);
