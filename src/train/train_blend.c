@@ -219,6 +219,60 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
     return SHELF_OK;
 }
 
+/* Coordinate ascent from the blend in w[] and `blend`'s position decays: each
+ * weight in turn through a few multiples (the covisit weight stays as it is and
+ * sets the scale), then each sparse scorer's position decay, for at most
+ * four rounds or until a round finds nothing better. Columns in `frozen` (a bit per
+ * column) keep their weight and decay. *trial is scratch of one column, swapped
+ * with the column it improves on. */
+static void ascend(tuning *t, shelf__blend *blend, float *w, uint32_t frozen, search *best, float **trial,
+                   shelf_progress_fn progress, void *progress_context, const char *stage) {
+    static const float weight_steps[] = {0.0f, 0.25f, 0.5f, 0.8f, 1.25f, 2.0f, 4.0f};
+    static const float seed_weights[] = {0.001f, 0.01f, 0.1f, 1.0f};
+    static const float decay_steps[] = {0.5f, 0.7f, 1.4f, 2.0f};
+    uint64_t round_work = 0;
+    for (int round = 0; round < 4; round++) {
+        int improved = 0;
+        for (int k = 0; k < COLS; k++) {
+            if ((frozen >> k & 1) || k == COL_COVISIT) continue;
+            float current = w[k];
+            const float *steps = current > 0 ? weight_steps : seed_weights;
+            size_t count = current > 0 ? sizeof weight_steps / sizeof weight_steps[0] : sizeof seed_weights / sizeof seed_weights[0];
+            for (size_t i = 0; i < count; i++) {
+                float saved = w[k];
+                w[k] = current > 0 ? current * steps[i] : steps[i];
+                if (improves(best, t, w))
+                    improved = 1;
+                else
+                    w[k] = saved;
+            }
+        }
+        /* Position decays (the embedding's only while it has weight: each try is a
+         * full pass of the int8 kernel over every case). */
+        for (int k = COL_COVISIT; k <= COL_EMBEDDING; k++) {
+            if (frozen >> k & 1) continue;
+            if (k == COL_EMBEDDING && (w[k] == 0 || !t->model->embeddings.present)) continue;
+            shelf__scorer_settings *s = &blend->scorers[col_scorer[k]];
+            float current = s->position_decay;
+            for (size_t i = 0; i < sizeof decay_steps / sizeof decay_steps[0]; i++) {
+                float decay = current * decay_steps[i];
+                fill_column(t, blend, k, decay, *trial);
+                float *saved = t->column[k];
+                t->column[k] = *trial;
+                if (improves(best, t, w)) {
+                    improved = 1;
+                    s->position_decay = decay;
+                    *trial = saved;  /* the old column becomes the next scratch */
+                } else {
+                    t->column[k] = saved;
+                }
+            }
+        }
+        if (progress) progress(progress_context, stage, ++round_work, 4);
+        if (!improved) break;
+    }
+}
+
 shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessions *validation,
                                uint32_t max_cases, float drop_tolerance, shelf__blend *blend, shelf__tuning_report *report,
                                shelf_progress_fn progress, void *progress_context) {
@@ -248,56 +302,14 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
         tuning_free(&t);
         return SHELF_E_OUT_OF_MEMORY;
     }
-    static const float weight_steps[] = {0.0f, 0.25f, 0.5f, 0.8f, 1.25f, 2.0f, 4.0f};
-    static const float seed_weights[] = {0.001f, 0.01f, 0.1f, 1.0f};
-    static const float decay_steps[] = {0.5f, 0.7f, 1.4f, 2.0f};
-    uint64_t round_work = 0;
-    for (int round = 0; round < 4; round++) {
-        int improved = 0;
-        /* Weights: the covisit weight stays 1 and sets the scale. */
-        for (int k = 0; k < COLS; k++) {
-            if (k == COL_COVISIT) continue;
-            float current = w[k];
-            const float *steps = current > 0 ? weight_steps : seed_weights;
-            size_t count = current > 0 ? sizeof weight_steps / sizeof weight_steps[0] : sizeof seed_weights / sizeof seed_weights[0];
-            for (size_t i = 0; i < count; i++) {
-                float saved = w[k];
-                w[k] = current > 0 ? current * steps[i] : steps[i];
-                if (improves(&best, &t, w))
-                    improved = 1;
-                else
-                    w[k] = saved;
-            }
-        }
-        /* Position decays (the embedding's only while it has weight: each try is a
-         * full pass of the int8 kernel over every case). */
-        for (int k = COL_COVISIT; k <= COL_EMBEDDING; k++) {
-            if (k == COL_EMBEDDING && (w[k] == 0 || !model->embeddings.present)) continue;
-            shelf__scorer_settings *s = &blend->scorers[col_scorer[k]];
-            float current = s->position_decay;
-            for (size_t i = 0; i < sizeof decay_steps / sizeof decay_steps[0]; i++) {
-                float decay = current * decay_steps[i];
-                fill_column(&t, blend, k, decay, trial);
-                float *saved = t.column[k];
-                t.column[k] = trial;
-                if (improves(&best, &t, w)) {
-                    improved = 1;
-                    s->position_decay = decay;
-                    trial = saved;  /* the old column becomes the next scratch */
-                } else {
-                    t.column[k] = saved;
-                }
-            }
-        }
-        if (progress) progress(progress_context, "choosing blend weights", ++round_work, 4);
-        if (!improved) break;
-    }
+    ascend(&t, blend, w, 0, &best, &trial, progress, progress_context, "choosing blend weights");
     /* A table that adds less than `drop_tolerance` points to the objective per byte
      * it takes per item is not worth its bytes: give it no weight (the trainer then
      * leaves it out of the model). Per item, so that a larger catalog, whose tables
      * are larger for the same use, is judged alike. Each decision is made on the
      * blend left by the last. */
     static const int droppable[] = {COL_EMBEDDING, COL_SEQUENTIAL, COL_COVISIT};
+    uint32_t dropped_cols = 0;
     static const char *const sections[] = {"embeddings", "sequential", "covisit"};
     for (size_t i = 0; i < sizeof droppable / sizeof droppable[0]; i++) {
         int k = droppable[i];
@@ -315,10 +327,16 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
         if (hr + 2 * mrr >= best.objective - drop_tolerance * bytes_per_item) {
             best = (search){hr + 2 * mrr, hr, mrr};
             report->dropped |= 1u << col_scorer[k];
+            dropped_cols |= 1u << k;
         } else {
             w[k] = saved;
         }
     }
+    /* The other weights were chosen beside what was dropped: choose them again
+     * without it. */
+    if (dropped_cols)
+        ascend(&t, blend, w, dropped_cols, &best, &trial, progress, progress_context,
+               "choosing blend weights without the tables left out");
     for (int k = 0; k < COLS; k++) blend->scorers[col_scorer[k]].weight = w[k];
     report->cases = t.cases;
     report->hr = best.hr;
