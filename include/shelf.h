@@ -363,8 +363,10 @@ typedef struct shelf_result {
 
 /* Ranks every item of the session's model and writes the best min(k, capacity)
  * that pass the request's filters to out[], best first; *count receives how many
- * (fewer when filters leave fewer). Ties are broken by item index, so results are
- * deterministic and identical natively and in wasm. An empty session (no consent,
+ * (fewer when filters leave fewer). Equal scores, above all the items nothing in
+ * the session links to, come most popular first (by the model's popularity), then
+ * by item index, so results are deterministic and identical natively and in wasm
+ * (and the "popular" such items are labelled with is true). An empty session (no consent,
  * nothing tracked yet) gets the popular items, by the model's popularity even when
  * its blend gives popularity no weight, spread over the catalog's categories: unless
  * the request sets max_per_category, at most ceil(k / 4) of one category, and where

@@ -215,8 +215,11 @@ shelf_status shelf_recommend(shelf_session *session, const shelf_request *reques
         cap = k / 4 + (k % 4 != 0); /* ceil(k / 4), at least 1 as k > 0 whenever it matters */
         fill = 1;
     }
+    /* Popularity breaks ties, as for related items: the items nothing in the
+     * session links to then come most popular first, not in index order, and the
+     * "popular" they are labelled with is true. */
     uint32_t taken;
-    SHELF__TRY(take_best(model, scores, NULL, k, cap, fill, out, &taken));
+    SHELF__TRY(take_best(model, scores, model->popularity, k, cap, fill, out, &taken));
     for (uint32_t i = 0; i < taken; i++) {
         shelf__explain_item(model, &model->blend, mask, session->events, session->count, out[i].item,
                             session->similarity[out[i].item], &out[i].reason, &out[i].reason_item);
