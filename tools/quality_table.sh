@@ -24,6 +24,7 @@ field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)
 train all-scorers --keep-unused >/dev/null
+keep_seconds=$(train keep-all --drop-tolerance 0)
 larger_seconds=$(train larger --neighbours 50 --drop-tolerance 0)
 nodims_seconds=$(train nodims --dims 0)
 small_seconds=$(train small --neighbours 15 --dims 0)
@@ -49,6 +50,7 @@ done
 row "blend, float32" "$out/float.shelf" "" "$float_seconds"
 row "blend, float32 -> shelf quantize" "$out/float-quantized.shelf"
 row "blend (shelf train default)" "$out/int8.shelf" "" "$int8_seconds"
+row "larger: --drop-tolerance 0" "$out/keep-all.shelf" "" "$keep_seconds"
 row "larger: --neighbours 50 --drop-tolerance 0" "$out/larger.shelf" "" "$larger_seconds"
 row "smaller: --dims 0" "$out/nodims.shelf" "" "$nodims_seconds"
 row "smaller: --neighbours 15 --dims 0" "$out/small.shelf" "" "$small_seconds"
