@@ -223,8 +223,15 @@ typedef enum shelf_event_type {
 
 /* "view", "click", "add_to_cart", "purchase", "search", "dwell"; NULL otherwise. */
 const char *shelf_event_type_name(shelf_event_type type);
-/* The inverse; SHELF_E_BAD_EVENT for an unknown name. */
+/* The inverse, which also takes the names analytics tools use for the same events
+ * (shelf_event_alias); SHELF_E_BAD_EVENT for an unknown name. Case matters. */
 shelf_status shelf_event_type_from_name(const char *name, size_t name_size, shelf_event_type *type);
+/* The other names shelf_event_type_from_name() accepts, one per index from 0 (NULL
+ * past the last), with the type each stands for in *type (if not NULL): GA4's
+ * "view_item" (view) and "select_item" (click); Segment's "Product Viewed" (view),
+ * "Product Clicked" (click), "Product Added" (add_to_cart) and "Order Completed"
+ * (purchase). GA4's add_to_cart and purchase are Shelf's own names. */
+const char *shelf_event_alias(uint32_t index, shelf_event_type *type);
 
 /* A session keeps its most recent SHELF_SESSION_CAPACITY events; older ones fall off. */
 #define SHELF_SESSION_CAPACITY 64

@@ -28,7 +28,7 @@ typedef struct log_read {
     shelf__log_plan plan;
     int skip_bad_lines;
     uint64_t bad_lines;
-    char message[200];
+    char message[512];
 
     /* Rows in file order, and the session (or user) key of each. */
     shelf__event *events;
@@ -124,6 +124,23 @@ static shelf_status require_field(log_read *p, int role, const char **field, siz
     return field_error(p, role, "", "");
 }
 
+static void append_name(char *list, size_t size, size_t *used, const char *name) {
+    int n = snprintf(list + *used, size - *used, "%s%s", *used ? ", " : "; one of ", name);
+    if (n > 0 && (size_t)n < size - *used) *used += (size_t)n;
+}
+
+/* "; one of a, b, ...": the names parse_type() accepts, for its error. */
+static void accepted_types(const shelf__log_plan *plan, char *list, size_t size) {
+    size_t used = 0;
+    list[0] = '\0';
+    if (plan->shelf_type_names) {
+        for (int t = 0; t < SHELF_EVENT_TYPE_COUNT; t++)
+            append_name(list, size, &used, shelf_event_type_name((shelf_event_type)t));
+        for (uint32_t a = 0; shelf_event_alias(a, NULL); a++) append_name(list, size, &used, shelf_event_alias(a, NULL));
+    }
+    for (const shelf__type_name *n = plan->types; n->name; n++) append_name(list, size, &used, n->name);
+}
+
 static shelf_status parse_type(log_read *p, int *type) {
     size_t size = 0;
     const char *field;
@@ -143,9 +160,10 @@ static shelf_status parse_type(log_read *p, int *type) {
             return SHELF_OK;
         }
     }
-    char what[64];
+    char what[64], accepted[320];
     snprintf(what, sizeof what, "unknown %s ", p->plan.type_noun);
-    return field_error(p, SHELF__ROLE_TYPE, what, "");
+    accepted_types(&p->plan, accepted, sizeof accepted);
+    return field_error(p, SHELF__ROLE_TYPE, what, accepted);
 }
 
 static shelf_status parse_time(log_read *p, double *time) {

@@ -46,7 +46,7 @@ set(shelf_wasm_exports
   shelf_model_section_count shelf_model_section
   shelf_model_category_count shelf_model_find_category shelf_model_category_name
   shelf_model_item_attributes shelf_model_set_item_attributes
-  shelf_event_type_name shelf_event_type_from_name
+  shelf_event_type_name shelf_event_type_from_name shelf_event_alias
   shelf_session_create shelf_session_free shelf_session_track shelf_session_clear
   shelf_session_event_count shelf_session_save shelf_session_restore shelf_session_dropped_events
   shelf_request_init shelf_scorer_name shelf_reason_name shelf_recommend shelf_related

@@ -150,6 +150,26 @@ static void test_names(void) {
     CHECK_STATUS(shelf_event_type_from_name(NULL, 0, &type), SHELF_E_NULL_ARGUMENT);
     CHECK_STATUS(shelf_event_type_from_name("view", 4, NULL), SHELF_E_NULL_ARGUMENT);
 
+    /* GA4's and Segment's names for the same events, listed by shelf_event_alias. */
+    static const struct { const char *name; shelf_event_type type; } aliases[] = {
+        {"view_item", SHELF_EVENT_VIEW},          {"select_item", SHELF_EVENT_CLICK},
+        {"Product Viewed", SHELF_EVENT_VIEW},     {"Product Clicked", SHELF_EVENT_CLICK},
+        {"Product Added", SHELF_EVENT_ADD_TO_CART}, {"Order Completed", SHELF_EVENT_PURCHASE},
+    };
+    uint32_t listed = 0;
+    for (shelf_event_type t; shelf_event_alias(listed, &t); listed++) {
+        CHECK(listed < 6 && strcmp(shelf_event_alias(listed, NULL), aliases[listed].name) == 0 && t == aliases[listed].type);
+        if (listed >= 6) break;
+    }
+    CHECK(listed == 6);
+    for (int a = 0; a < 6; a++) {
+        type = SHELF_EVENT_DWELL;
+        CHECK_STATUS(shelf_event_type_from_name(aliases[a].name, strlen(aliases[a].name), &type), SHELF_OK);
+        CHECK(type == aliases[a].type);
+    }
+    CHECK_STATUS(shelf_event_type_from_name("product viewed", 14, &type), SHELF_E_BAD_EVENT); /* case matters */
+    CHECK_STATUS(shelf_event_type_from_name("Product Viewed!", 14, &type), SHELF_OK);        /* 14 bytes */
+
     static const char *const formats[] = {"sessions", "diginetica", "taobao", "rees46", "sessionrec", "generic"};
     for (int f = 0; f < 6; f++) {
         shelf_log_format back = SHELF_LOG_GENERIC;
@@ -498,7 +518,7 @@ static void test_bad_rows(void) {
                  SHELF_E_PARSE);
     CHECK_STATUS(read_format(d, write_text("bad_type.csv", "1,10,100,xyz,1000\n"), SHELF_LOG_TAOBAO, 0, NULL, &diag),
                  SHELF_E_PARSE);
-    CHECK(diag.line == 1 && strcmp(diag.message, "field 4 (behavior_type): unknown behavior type 'xyz'") == 0);
+    CHECK(diag.line == 1 && strcmp(diag.message, "field 4 (behavior_type): unknown behavior type 'xyz'; one of pv, fav, cart, buy") == 0);
     CHECK_STATUS(read_format(d, write_text("empty_item.csv", "1,10,100,pv,1000\n\n1,,100,pv,1000\n"), SHELF_LOG_TAOBAO,
                              0, NULL, &diag),
                  SHELF_E_PARSE);
@@ -612,7 +632,21 @@ static void test_generic(void) {
     o.type_column = 2;
     CHECK_STATUS(shelf_dataset_read_log(d, write_text("generic_type.csv", "s,x,view\ns,y,wishlist\n"), &o, NULL, &diag),
                  SHELF_E_PARSE);
-    CHECK(diag.line == 2 && strcmp(diag.message, "field 3 (type): unknown event type 'wishlist'") == 0);
+    CHECK(diag.line == 2 && strncmp(diag.message, "field 3 (type): unknown event type 'wishlist'; one of view, click, ", 62) == 0);
+    /* ... Shelf's names, GA4's and Segment's, then the format's own. */
+    CHECK(strstr(diag.message, "dwell, view_item, ") && strstr(diag.message, "Order Completed, pv, ") &&
+          strstr(diag.message, ", transaction"));
+    /* Those names read, as Shelf's do. */
+    {
+        shelf_dataset *named = new_dataset();
+        CHECK_STATUS(shelf_dataset_read_log(named, write_text("generic_ga4.csv", "s,x,view_item\ns,y,Product Added\ns,y,Order Completed\n"),
+                                            &o, NULL, &diag),
+                     SHELF_OK);
+        CHECK(shelf_dataset_session_count(named) == 1);
+        CHECK(session_event(named, 0, 0)->type == SHELF_EVENT_VIEW && session_event(named, 0, 1)->type == SHELF_EVENT_ADD_TO_CART &&
+              session_event(named, 0, 2)->type == SHELF_EVENT_PURCHASE);
+        shelf_dataset_free(named);
+    }
     CHECK_STATUS(shelf_dataset_read_log(d, write_text("generic_few.csv", "s,x,view\ns,y\n"), &o, NULL, &diag),
                  SHELF_E_PARSE);
     CHECK(strcmp(diag.message, "expected at least 3 fields, found 2") == 0);

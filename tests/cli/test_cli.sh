@@ -156,7 +156,10 @@ printf '\x55' | dd of="$tmp/corrupt.shelf" bs=1 seek=100000 conv=notrunc 2>/dev/
 expect_error "corrupted model" "SHELF_E_CHECKSUM_MISMATCH" "$shelf" inspect "$tmp/corrupt.shelf"
 expect_error "not a model" "SHELF_E_BAD_MAGIC" "$shelf" inspect "$tmp/train.tsv"
 expect_error "unknown item" "unknown item 'no-such-sku'" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"view","item":"no-such-sku","ts":1}]'
-expect_error "unknown event type" "event 0: \"type\"" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"like","item":"2","ts":1}]'
+expect_error "unknown event type" "event 0: \"type\" must be one of view, .*dwell, view_item, .*Order Completed" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"like","item":"2","ts":1}]'
+# GA4's and Segment's names are the same events as Shelf's: the same recommendations.
+expect_ok "recommend, Segment's names" "$shelf" recommend --model "$tmp/a.shelf" --k 10 --json --events "$(echo "$events" | sed 's/"type":"view"/"type":"Product Viewed"/g')"
+checks=$((checks + 1)); cmp -s "$tmp/out" "$golden/recommend_small.json" || fail "Segment's 'Product Viewed' recommends otherwise than 'view'"
 expect_error "malformed events JSON" "expected a JSON array" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":'
 printf '1 2 3\n' > "$tmp/notab.tsv"
 expect_error "test file without a tab" "notab.tsv:1:" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/notab.tsv"

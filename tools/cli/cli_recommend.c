@@ -5,6 +5,20 @@
 #include "cJSON.h"
 #include "cli.h"
 
+static void append_name(char *buf, size_t size, size_t *used, const char *name) {
+    int n = snprintf(buf + *used, size - *used, "%s%s", *used ? ", " : "", name);
+    if (n > 0 && (size_t)n < size - *used) *used += (size_t)n;
+}
+
+/* The event names shelf_event_type_from_name() takes, as "a, b, ...", into buf. */
+static const char *event_names(char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int t = 0; t < SHELF_EVENT_TYPE_COUNT; t++) append_name(buf, size, &used, shelf_event_type_name((shelf_event_type)t));
+    for (uint32_t a = 0; shelf_event_alias(a, NULL); a++) append_name(buf, size, &used, shelf_event_alias(a, NULL));
+    return buf;
+}
+
 static const char usage[] =
     "usage: shelf recommend --model MODEL --events JSON [--k K] [options]\n"
     "\n"
@@ -76,7 +90,8 @@ int cli_recommend(int argc, char **argv) {
         shelf_event_type event_type;
         uint32_t item_index;
         if (!cJSON_IsString(type) || shelf_event_type_from_name(type->valuestring, strlen(type->valuestring), &event_type) != SHELF_OK) {
-            failed = cli_error("%s: event %d: \"type\" must be one of view, click, add_to_cart, purchase, search, dwell", source, index);
+            char names[320];
+            failed = cli_error("%s: event %d: \"type\" must be one of %s", source, index, event_names(names, sizeof names));
         } else if (!id) {
             failed = cli_error("%s: event %d: \"item\" must be an item id", source, index);
         } else if (shelf_model_find_item(model, id, strlen(id), &item_index) != SHELF_OK) {

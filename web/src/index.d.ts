@@ -5,6 +5,10 @@ import type { Binding } from './binding.js';
 
 /** Event types, as the C library names them. */
 export type EventType = 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search' | 'dwell';
+/** The same events as analytics tools name them, accepted by track() as they are:
+ * GA4's e-commerce events and Segment's e-commerce spec. */
+export type AnalyticsEventName =
+  | 'view_item' | 'select_item' | 'Product Viewed' | 'Product Clicked' | 'Product Added' | 'Order Completed';
 
 /** Why an item was recommended: the scorer that contributed most; an item of the
  * session itself is 'in_cart' (added to the cart in it) or 'seen_before'. */
@@ -48,7 +52,7 @@ export type ModelSource =
 /** A .wasm module: a source of bytes or a module compiled already (edge runtimes). */
 export type WasmSource = Source | WebAssembly.Module;
 
-export interface LoadOptions {
+export interface LoadOptions<SiteEvent extends string = never> {
   /** The .shelf model file. A stream shorter than its header says is
    * SHELF_E_TRUNCATED, a longer one SHELF_E_BAD_HEADER. */
   model: ModelSource;
@@ -59,6 +63,8 @@ export interface LoadOptions {
   wasm?: WasmSource | { simd?: WasmSource; scalar?: WasmSource };
   /** Which of { simd, scalar } to use: 'auto' (default) detects SIMD128. */
   simd?: 'auto' | boolean;
+  /** The site's own event names for track(), each mapped to one Shelf knows. */
+  eventNames?: Record<SiteEvent, EventType | AnalyticsEventName>;
 }
 
 export interface Item {
@@ -153,8 +159,8 @@ export interface Recommendation {
 }
 
 /** A model loaded into its own WebAssembly instance. */
-export class Shelf {
-  static load(options: LoadOptions): Promise<Shelf>;
+export class Shelf<SiteEvent extends string = never> {
+  static load<SiteEvent extends string = never>(options: LoadOptions<SiteEvent>): Promise<Shelf<SiteEvent>>;
   private constructor();
   readonly name: string;
   readonly itemCount: number;
@@ -182,24 +188,24 @@ export class Shelf {
   setItem(id: string, changes: ItemChanges): Item;
   /** setItem() for many items (a stock feed), all or nothing; unknown ids are skipped. */
   updateItems(updates: Iterable<ItemChanges & { id: string }>): ItemsUpdated;
-  session(options?: SessionOptions): Session;
+  session(options?: SessionOptions): Session<SiteEvent>;
   /** Frees the model and its sessions; again: no-op. */
   dispose(): void;
 }
 
 /** One shopper's session. */
-export class Session {
+export class Session<SiteEvent extends string = never> {
   private constructor();
   readonly consent: boolean;
   readonly eventCount: number;
   /** Events the last restore dropped: their items are not in this model (the catalog changed). */
   readonly droppedEvents: number;
   /** Resolves once a store's state has been read. */
-  readonly ready: Promise<Session>;
+  readonly ready: Promise<Session<SiteEvent>>;
   /** Grant (reads the store) or withdraw (forgets everything) consent. */
   setConsent(granted: boolean): this;
   /** False, recording nothing, without consent or for an item the model does not know. */
-  track(type: EventType, id: string, options?: TrackOptions): boolean;
+  track(type: EventType | AnalyticsEventName | SiteEvent, id: string, options?: TrackOptions): boolean;
   recommend(options?: RecommendOptions): Recommendation[];
   /** A cookie-safe string; null without consent. */
   save(): string | null;

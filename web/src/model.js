@@ -11,7 +11,9 @@ export class Model {
   handle = 0;   // shelf_model *
   #bytes = 0;   // the file in wasm memory, borrowed by the model until it is closed
   #scratch = 0;
-  #eventTypes = new Map();
+  #eventTypes = new Map();   // Shelf's names
+  #eventAliases = new Map(); // GA4's and Segment's, from C
+  #siteEvents = new Map();   // the site's own (Shelf.load's eventNames)
   #reasonNames = [];
   #scorerBits = new Map();
   #categoryIndex = new Map();
@@ -41,6 +43,9 @@ export class Model {
     // Every name comes from C, so JS accepts exactly what the library knows.
     for (let type = 0; type < C.SHELF_EVENT_TYPE_COUNT; type++) {
       this.#eventTypes.set(wasm.string(capi.shelf_event_type_name(type)), type);
+    }
+    for (let i = 0, name; (name = capi.shelf_event_alias(i, this.#scratch)); i++) {
+      this.#eventAliases.set(wasm.string(name), this.#out(0));
     }
     for (let reason = 0; reason < C.SHELF_REASON_COUNT; reason++) {
       this.#reasonNames.push(wasm.string(capi.shelf_reason_name(reason)));
@@ -183,12 +188,38 @@ export class Model {
     return index;
   }
 
+  /** The site's own event names, { theirs: a name eventType() knows }: added to
+   * the names it knows, all or none. */
+  mapEventNames(mapping) {
+    if (mapping === null || typeof mapping !== 'object' || Array.isArray(mapping)) {
+      throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'eventNames must be an object: { yourName: "view", ... }');
+    }
+    const added = Object.entries(mapping).map(([theirs, ours]) => {
+      const type = this.#eventTypes.get(ours) ?? this.#eventAliases.get(ours);
+      if (type === undefined) {
+        throw new ShelfError('SHELF_E_BAD_ARGUMENT', `eventNames maps "${theirs}" to "${ours}", which is not ${this.#knownEventNames()}`);
+      }
+      const known = this.#eventTypes.get(theirs) ?? this.#eventAliases.get(theirs);
+      if (known !== undefined && known !== type) {
+        throw new ShelfError('SHELF_E_BAD_ARGUMENT', `eventNames cannot give "${theirs}" another meaning: Shelf reads it already`);
+      }
+      return [theirs, type];
+    });
+    for (const [theirs, type] of added) this.#siteEvents.set(theirs, type);
+  }
+
   eventType(name) {
-    const type = this.#eventTypes.get(name);
+    const type = this.#eventTypes.get(name) ?? this.#eventAliases.get(name) ?? this.#siteEvents.get(name);
     if (type === undefined) {
-      throw new ShelfError('SHELF_E_BAD_EVENT', `unknown event type "${name}"; one of ${this.eventTypes.join(', ')}`);
+      throw new ShelfError('SHELF_E_BAD_EVENT', `unknown event type "${name}": not ${this.#knownEventNames()}; ` +
+        'map a name of your own with Shelf.load({ eventNames: { yourName: "view" } })');
     }
     return type;
+  }
+
+  #knownEventNames() {
+    const site = this.#siteEvents.size ? `, or this site's (${[...this.#siteEvents.keys()].join(', ')})` : '';
+    return `one of Shelf's (${this.eventTypes.join(', ')}), GA4's and Segment's (${[...this.#eventAliases.keys()].join(', ')})${site}`;
   }
 
   reasonName(reason) {

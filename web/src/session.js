@@ -84,8 +84,10 @@ export class Session {
 
   /**
    * Records what the shopper did. `type`: view, click, add_to_cart, purchase, search
-   * or dwell (then `weight` is the seconds spent); `ts`: seconds or a Date (default
-   * now). Returns false, recording nothing, without consent or when the model does
+   * or dwell (then `weight` is the seconds spent), or the same events as GA4 and
+   * Segment name them (view_item, select_item; Product Viewed, Product Clicked,
+   * Product Added, Order Completed), or a site's own names given to Shelf.load's
+   * eventNames; `ts`: seconds or a Date (default now). Returns false, recording nothing, without consent or when the model does
    * not know the item (a product newer than the model, say). An unknown type, or a
    * negative or non-finite time or weight, throws ShelfError SHELF_E_BAD_EVENT.
    */

@@ -25,11 +25,14 @@ export class Shelf {
    *   simd   'auto' (default: detect SIMD128), true or false: which of { simd, scalar }
    *   onProgress  (loaded, total) => void, called as the model's bytes arrive;
    *          total is the file size its header gives
+   *   eventNames  the site's own event names, { yourName: 'view', ... }, for
+   *          track(); Shelf's names and GA4's and Segment's e-commerce names
+   *          ('view_item', 'Product Added', ...) need none
    * Throws ShelfError: SHELF_E_IO when a file cannot be read, or the C loader's
    * status (SHELF_E_BAD_MAGIC, SHELF_E_TRUNCATED, ...) when the model is invalid;
    * a stream longer than its header says is SHELF_E_BAD_HEADER.
    */
-  static async load({ model, wasm, simd = 'auto', onProgress } = {}) {
+  static async load({ model, wasm, simd = 'auto', onProgress, eventNames } = {}) {
     if (model === undefined || model === null) throw new ShelfError('SHELF_E_NULL_ARGUMENT', 'Shelf.load() needs a model');
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'onProgress must be a function');
@@ -42,7 +45,16 @@ export class Shelf {
       const compiled = await compileWasm(wasm, simd);
       const opened = await opening;
       const binding = bindInstance(await WebAssembly.instantiate(compiled.module, imports));
-      return new Shelf(new Model(binding, await readModel(binding, opened, onProgress)), LOAD_KEY);
+      const shelf = new Shelf(new Model(binding, await readModel(binding, opened, onProgress)), LOAD_KEY);
+      if (eventNames !== undefined) {
+        try {
+          shelf.#model.mapEventNames(eventNames);
+        } catch (error) {
+          shelf.dispose();
+          throw error;
+        }
+      }
+      return shelf;
     } catch (error) {
       discardModel(opening);
       throw error;

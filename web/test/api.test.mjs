@@ -172,6 +172,38 @@ test('track: unknown items are ignored, bad events throw', async () => {
   assert.equal(s.eventCount, 64);
 });
 
+test("track: GA4's and Segment's event names as they are, a site's own once mapped", async () => {
+  const shelf = await demo({ eventNames: { pdp_view: 'view', basket: 'Product Added' } });
+  const [a, b] = popular(shelf, 2);
+  // Each name records the event its canonical name does: the same saved state.
+  const state = (events) => {
+    const s = shelf.session({ consent: true, now: () => T0 });
+    for (const [type, id] of events) assert.equal(s.track(type, id), true, type);
+    const saved = s.save();
+    s.dispose();
+    return saved;
+  };
+  const canonical = state([['view', a], ['click', a], ['add_to_cart', b], ['purchase', b]]);
+  assert.equal(state([['view_item', a], ['select_item', a], ['add_to_cart', b], ['purchase', b]]), canonical, 'GA4');
+  assert.equal(state([['Product Viewed', a], ['Product Clicked', a], ['Product Added', b], ['Order Completed', b]]), canonical, 'Segment');
+  assert.equal(state([['pdp_view', a], ['click', a], ['basket', b], ['purchase', b]]), canonical, "the site's");
+  assert.notEqual(state([['view', a], ['view', a], ['add_to_cart', b], ['purchase', b]]), canonical, 'the types matter');
+  // An unknown name says what is accepted and how to map one.
+  const s = shelf.session({ consent: true });
+  assert.throws(() => s.track('Product Zoomed', a), (error) => error.code === 'SHELF_E_BAD_EVENT' &&
+    /"Product Zoomed"/.test(error.message) && /add_to_cart/.test(error.message) && /view_item/.test(error.message) &&
+    /Order Completed/.test(error.message) && /pdp_view/.test(error.message) && /eventNames/.test(error.message));
+  assert.throws(() => s.track('view_Item', a), { code: 'SHELF_E_BAD_EVENT' }, 'case matters');
+  // A mapping onto a name Shelf does not know fails the load, naming both.
+  await assert.rejects(demo({ eventNames: { pdp_view: 'look' } }), (error) => error.code === 'SHELF_E_BAD_ARGUMENT' &&
+    /"pdp_view"/.test(error.message) && /"look"/.test(error.message));
+  await assert.rejects(demo({ eventNames: ['view'] }), { code: 'SHELF_E_BAD_ARGUMENT' });
+  await assert.rejects(demo({ eventNames: { view_item: 'purchase' } }), /another meaning/);
+  // Another Shelf is not affected by this one's mapping.
+  const other = await demo();
+  throwsCode(() => other.session({ consent: true }).track('pdp_view', a), 'SHELF_E_BAD_EVENT');
+});
+
 test('rules: k, per-category cap, categories, bought items, boosts, scorers', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true });

@@ -46,12 +46,17 @@ function cNames({ capi, constants: C, wasm }) {
   // A ShelfError's code is a failure: every status but SHELF_OK.
   const statuses = namesFromC(wasm, capi.shelf_status_name, 'SHELF_E_UNKNOWN_STATUS');
   assert.equal(statuses[0], 'SHELF_OK');
-  return { EventType: eventTypes, Reason: reasons, Scorer: scorers, StatusCode: statuses.slice(1) };
+  const aliases = [];
+  for (let i = 0, name; (name = capi.shelf_event_alias(i, 0)); i++) {
+    aliases.push(wasm.string(name));
+    assert.ok(i < 1000, 'C never stopped naming');
+  }
+  return { AnalyticsEventName: aliases, EventType: eventTypes, Reason: reasons, Scorer: scorers, StatusCode: statuses.slice(1) };
 }
 
 test('the literal unions of index.d.ts are found', () => {
   const unions = literalUnions(declarations);
-  assert.deepEqual([...unions.keys()].sort(), ['EventType', 'Reason', 'Scorer', 'StatusCode'],
+  assert.deepEqual([...unions.keys()].sort(), ['AnalyticsEventName', 'EventType', 'Reason', 'Scorer', 'StatusCode'],
     'a new union of names in index.d.ts: check it against C in this test');
   for (const [name, members] of unions) assert.ok(members.length > 1, `${name}: ${members}`);
 });

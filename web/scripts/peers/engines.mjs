@@ -147,7 +147,7 @@ export async function shelfEngine(problem, modelPath, k) {
   const options = { k, keepBought: true, scorers: ['embedding'] };
   return {
     name: 'Shelf',
-    detail: 'wasm SIMD128, int8 rows + float32 row scales, 1 thread',
+    detail: 'wasm SIMD128, int8 rows + bfloat16 row scales, the query quantized at its own scale, 1 thread',
     prepare(i) {
       session.forget();
       session.track('view', problem.ids[i]);

@@ -83,6 +83,20 @@ export function stores(): Store[] {
   return [memoryStore(), indexedDBStore({ database: 'shop' }), localStorageStore(sessionStorage)];
 }
 
+export async function analyticsNames(model: Uint8Array) {
+  // GA4's and Segment's names as they are; a site's own once mapped.
+  const shelf = await Shelf.load({ model, eventNames: { pdp_view: 'view', basket_add: 'Product Added' } });
+  const session = shelf.session({ consent: true });
+  session.track('view_item', 'sku-1');
+  session.track('Order Completed', 'sku-1');
+  session.track('pdp_view', 'sku-1');
+  session.track('basket_add', 'sku-1');
+  // @ts-expect-error: not mapped
+  session.track('pdp_zoom', 'sku-1');
+  // @ts-expect-error: a mapping names an event Shelf knows
+  await Shelf.load({ model, eventNames: { pdp_view: 'look' } });
+}
+
 export async function mistakes(shelf: Shelf) {
   const session = shelf.session();
   // @ts-expect-error: not an event type
