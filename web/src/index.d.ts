@@ -110,6 +110,9 @@ export interface SessionOptions {
   key?: string;
   /** The clock in seconds. Default Date.now() / 1000. */
   now?: () => number;
+  /** Called when track() is given an item the model does not know (it records
+   * nothing for it and returns false): a product newer than the model, a typo. */
+  onUnknownItem?: (id: string, type: string) => void;
 }
 
 export interface TrackOptions {

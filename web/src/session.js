@@ -16,6 +16,9 @@ import { Model } from './model.js';
  *            given, written after every change
  *   key      the store's key (default "shelf-session")
  *   now      the clock, in seconds (default Date.now() / 1000)
+ *   onUnknownItem  (id, type) => void: called when track() is given an item the
+ *            model does not know (a product newer than the model, a typo), which
+ *            it records nothing for
  * A state that does not fit the model (saved with another model, or damaged) is
  * dropped: the session starts empty. Only restore() reports it, as an error.
  */
@@ -27,6 +30,7 @@ export class Session {
   #store;
   #key;
   #now;
+  #onUnknownItem;
   #writes = Promise.resolve();
   #writing = 0;    // store writes in flight
   #replay = null;  // events tracked while an asynchronous store was being read
@@ -34,8 +38,12 @@ export class Session {
   /** Resolves (to the session) once a store's state has been read. */
   ready;
 
-  constructor(model, { consent = false, state, store, key = 'shelf-session', now } = {}, onDispose = () => {}) {
+  constructor(model, { consent = false, state, store, key = 'shelf-session', now, onUnknownItem } = {}, onDispose = () => {}) {
     if (!(model instanceof Model)) throw new TypeError('use shelf.session() to create a session');
+    if (onUnknownItem !== undefined && typeof onUnknownItem !== 'function') {
+      throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'onUnknownItem must be a function');
+    }
+    this.#onUnknownItem = onUnknownItem;
     this.#model = model;
     this.#onDispose = onDispose;
     this.#consent = Boolean(consent);
@@ -88,7 +96,8 @@ export class Session {
    * Segment name them (view_item, select_item; Product Viewed, Product Clicked,
    * Product Added, Order Completed), or a site's own names given to Shelf.load's
    * eventNames; `ts`: seconds or a Date (default now). Returns false, recording nothing, without consent or when the model does
-   * not know the item (a product newer than the model, say). An unknown type, or a
+   * not know the item (a product newer than the model, say: then onUnknownItem is
+   * called, if the session has one). An unknown type, or a
    * negative or non-finite time or weight, throws ShelfError SHELF_E_BAD_EVENT.
    */
   track(type, id, { ts, weight = 1 } = {}) {
@@ -96,7 +105,10 @@ export class Session {
     const eventType = this.#model.eventType(type);
     if (!this.#consent) return false;
     const item = this.#model.itemIndex(id);
-    if (item === -1) return false;
+    if (item === -1) {
+      this.#onUnknownItem?.(id, type);
+      return false;
+    }
     const seconds = ts === undefined ? this.#now() : ts instanceof Date ? ts.getTime() / 1000 : Number(ts);
     const status = this.#model.binding.capi.shelf_session_track(session, eventType, item, seconds, Number(weight));
     if (status !== 0) throw this.#model.error(status, `cannot track ${type} of ${id}`);

@@ -154,11 +154,18 @@ test('cold start: an empty session gets the most popular items, spread over cate
   assert.equal(s.recommend({ k: 8, perCategory: 1 }).filter((r) => r.category === crowd).length, 1, "the request's cap wins");
 });
 
-test('track: unknown items are ignored, bad events throw', async () => {
+test('track: unknown items are ignored and reported, bad events throw', async () => {
   const shelf = await demo();
-  const s = shelf.session({ consent: true, now: () => T0 });
+  const unknown = [];
+  const s = shelf.session({ consent: true, now: () => T0, onUnknownItem: (id, type) => unknown.push([id, type]) });
   assert.equal(s.track('view', 'no-such-sku'), false);
+  assert.equal(s.track('Product Added', 'sku-123'), false);
   assert.equal(s.eventCount, 0);
+  assert.deepEqual(unknown, [['no-such-sku', 'view'], ['sku-123', 'Product Added']]);
+  assert.equal(s.track('view', popular(shelf, 1)[0]), true);
+  assert.equal(unknown.length, 2, 'a known item is not reported');
+  s.forget();
+  throwsCode(() => shelf.session({ onUnknownItem: 'log' }), 'SHELF_E_BAD_ARGUMENT');
   const [id] = popular(shelf, 1);
   throwsCode(() => s.track('stare', id), 'SHELF_E_BAD_EVENT');
   throwsCode(() => s.track('view', id, { ts: -1 }), 'SHELF_E_BAD_EVENT');
