@@ -42,6 +42,11 @@ checks=$((checks + 1)); [ "$(stat -c %s "$tmp/q.shelf")" -lt "$(stat -c %s "$tmp
 
 # By default a scorer the blend gives no weight is left out, and the metadata says so.
 expect_ok "train small, default" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/lean.shelf" --name small --seed 7 --dims 16 --epochs 2
+# stderr is a file here, as in CI: progress comes as whole lines, one per stage at least.
+for stage in "counting neighbours: [0-9]+% \([0-9]+ s\)" "training embeddings: [0-9]+% \([0-9]+ s\)"; do
+  checks=$((checks + 1)); grep -qE "^shelf: $stage$" "$tmp/err" || fail "no progress line '$stage' in a log: $(head -c 400 "$tmp/err")"
+done
+checks=$((checks + 1)); ! grep -q $'\r' "$tmp/err" || fail "a log got a terminal's carriage returns"
 expect_ok "inspect lean" "$shelf" inspect "$tmp/lean.shelf"
 checks=$((checks + 1)); grep -q '"left_out": \[' "$tmp/out" || fail "inspect shows no left_out list"
 if grep -q '"left_out": \[.*"embedding"' "$tmp/out"; then

@@ -106,9 +106,35 @@ shelf_model *cli_open_model(const char *path, void **bytes) {
 
 static int progress_shown;
 
+/* Seconds on a clock that only goes forward. */
+static double monotonic_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A terminal sees one line that updates in place; a log (CI, a pipe, a file) gets
+ * a line at each new stage and then every PROGRESS_LINE_SECONDS, so it is neither
+ * silent for minutes nor flooded. */
+#define PROGRESS_LINE_SECONDS 10.0
+
 void cli_progress(void *context, const char *stage, uint64_t done, uint64_t total) {
     (void)context;
-    if (!isatty(STDERR_FILENO)) return;
+    static const char *last_stage;
+    static double start, last_line;
+    if (!isatty(STDERR_FILENO)) {
+        double now = monotonic_seconds();
+        if (!start) start = now;
+        int new_stage = !last_stage || strcmp(stage, last_stage) != 0;
+        if (!new_stage && now - last_line < PROGRESS_LINE_SECONDS) return;
+        last_stage = stage;
+        last_line = now;
+        if (total)
+            fprintf(stderr, "shelf: %s: %.0f%% (%.0f s)\n", stage, 100.0 * (double)done / (double)total, now - start);
+        else
+            fprintf(stderr, "shelf: %s (%.0f s)\n", stage, now - start);
+        return;
+    }
     if (total)
         fprintf(stderr, "\r\033[K%s: %3.0f%%", stage, 100.0 * (double)done / (double)total);
     else
