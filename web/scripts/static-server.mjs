@@ -21,9 +21,10 @@ const MIME = {
 
 /**
  * Serves `root` and `mounts` ({ '/url/path': '/file/path' }) on 127.0.0.1:`port`
- * (0: any free port). Resolves to { url, requests, close() }.
+ * (0: any free port); headers(path) gives a response's extra headers. Resolves to
+ * { url, requests, close() }.
  */
-export function serveStatic({ root, mounts = {}, port = 0, index = 'index.html' }) {
+export function serveStatic({ root, mounts = {}, port = 0, index = 'index.html', headers = () => ({}) }) {
   const requests = [];
   const server = createServer((req, res) => {
     let path;
@@ -48,6 +49,7 @@ export function serveStatic({ root, mounts = {}, port = 0, index = 'index.html' 
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
       'content-length': size,
       'cache-control': 'no-cache',
+      ...headers(path),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -63,13 +63,29 @@ export async function compileWasm(source, simd = 'auto') {
     const url = resolveLocation(source);
     const key = url instanceof URL ? url.href : url;
     if (!compiledByUrl.has(key)) {
-      const compiling = fetchBytes(url).then((bytes) => WebAssembly.compile(bytes));
+      const compiling = fetchBytes(url).then(compile);
       compiledByUrl.set(key, compiling);
       compiling.catch(() => compiledByUrl.delete(key)); // a failed fetch may be retried
     }
     return { module: await compiledByUrl.get(key), simd: chosen };
   }
-  return { module: await WebAssembly.compile(await toBytes(source)), simd: chosen };
+  return { module: await compile(await toBytes(source)), simd: chosen };
+}
+
+/** WebAssembly.compile, with a page's Content-Security-Policy refusal explained: the
+ * browser's own CompileError names a directive, not the fix. */
+async function compile(bytes) {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (error) {
+    if (/Content.Security.Policy|unsafe-eval/i.test(String(error?.message))) {
+      const refused = new ShelfError('SHELF_E_IO', "the page's Content-Security-Policy does not allow WebAssembly: " +
+        "add 'wasm-unsafe-eval' to its script-src (script-src 'self' 'wasm-unsafe-eval'); 'unsafe-eval' is not needed");
+      refused.cause = error;
+      throw refused;
+    }
+    throw error;
+  }
 }
 
 /** Bytes from a URL, a string (a URL; in Node also a file path), a Response,

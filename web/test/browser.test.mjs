@@ -9,6 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Shelf } from '../src/index.js';
@@ -24,7 +25,15 @@ let browser;
 let page;
 
 before(async () => {
-  server = await serveStatic({ root: webRoot, mounts: { '/model.shelf': model } });
+  const blank = join(webRoot, 'test', 'browser', 'index.html');
+  server = await serveStatic({
+    root: webRoot,
+    mounts: { '/model.shelf': model, '/csp/strict.html': blank, '/csp/wasm.html': blank },
+    // A strict policy as shops set them, without and with WebAssembly allowed.
+    headers: (path) => (path.startsWith('/csp/')
+      ? { 'content-security-policy': `script-src 'self'${path === '/csp/wasm.html' ? " 'wasm-unsafe-eval'" : ''}` }
+      : {}),
+  });
   browser = await launchChromium();
   page = await openPage(browser);
   await page.goto(`${server.url}/test/browser/index.html`);
@@ -134,4 +143,32 @@ test('Web Worker: same results, and IndexedDB keeps the session', async () => {
   assert.equal(got.restored, 2);
   assert.equal(got.afterForget, 0);
   assert.deepEqual(page.problems, []);
+});
+
+test("a Content-Security-Policy without 'wasm-unsafe-eval' is a ShelfError that names the fix", async () => {
+  const load = (on) => on.evaluate(async () => {
+    const { Shelf } = await import('/src/index.js');
+    try {
+      const shelf = await Shelf.load({ model: '/model.shelf' });
+      return { items: shelf.itemCount };
+    } catch (error) {
+      return { name: error.name, code: error.code, message: error.message, cause: error.cause?.name };
+    }
+  });
+  const strict = await openPage(browser);
+  try {
+    await strict.goto(`${server.url}/csp/strict.html`);
+    const refused = await load(strict);
+    assert.equal(refused.name, 'ShelfError', JSON.stringify(refused));
+    assert.equal(refused.code, 'SHELF_E_IO');
+    assert.match(refused.message, /Content-Security-Policy/);
+    assert.match(refused.message, /'wasm-unsafe-eval'/);
+    assert.equal(refused.cause, 'CompileError');
+    // The fix it names works.
+    await strict.goto(`${server.url}/csp/wasm.html`);
+    const allowed = await load(strict);
+    assert.ok(allowed.items > 0, JSON.stringify(allowed));
+  } finally {
+    await strict.close();
+  }
 });
