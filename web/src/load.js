@@ -32,10 +32,17 @@ export function simdSupported() {
 /** The two modules shipped in the package's dist/ folder. Computed on demand:
  * some runtimes (workerd) give embedded modules no usable import.meta.url. */
 export function packagedWasm() {
-  return {
-    simd: new URL('../dist/shelf-simd.wasm', import.meta.url),
-    scalar: new URL('../dist/shelf-scalar.wasm', import.meta.url),
-  };
+  try {
+    return {
+      simd: new URL('../dist/shelf-simd.wasm', import.meta.url),
+      scalar: new URL('../dist/shelf-scalar.wasm', import.meta.url),
+    };
+  } catch {
+    throw new ShelfError('SHELF_E_NULL_ARGUMENT', 'this runtime gives the package no URL to fetch its .wasm ' +
+      "files from (an edge Worker, or a bundle): import them and pass them, e.g. import simd from " +
+      "'shelf-recs/shelf-simd.wasm'; import scalar from 'shelf-recs/shelf-scalar.wasm'; " +
+      'Shelf.load({ model, wasm: { simd, scalar } })');
+  }
 }
 
 // Compilation is the slow part of loading, and a page may load several models:

@@ -150,3 +150,13 @@ test('a cookie from another model is ignored, and a bad event is a 400 with the 
   assert.equal(badScorer.json.error, 'SHELF_E_BAD_ARGUMENT');
   assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
 });
+
+test('a Worker that forgets the wasm option gets a ShelfError saying what to pass', async (t) => {
+  const forgetful = await startWorkerd({ worker: join(webRoot, 'test', 'workerd', 'no-wasm-worker.mjs'), modules: { 'demo.shelf': model } });
+  t.after(() => forgetful.stop());
+  const failure = await (await fetch(forgetful.base + '/')).json();
+  assert.equal(failure.name, 'ShelfError', JSON.stringify(failure));
+  assert.equal(failure.code, 'SHELF_E_NULL_ARGUMENT');
+  assert.match(failure.message, /wasm: \{ simd, scalar \}/);
+  assert.match(failure.message, /import simd from 'shelf-recs\/shelf-simd\.wasm'/);
+});
