@@ -31,8 +31,8 @@ synthesize() {  # synthesize ITEMS SESSIONS FILE [test]
 
 measure() {  # measure LABEL MODEL TEST
   local best scalar
-  best=$("$shelf" eval --model "$2" --test "$3" --limit 5000 --json)
-  scalar=$(SHELF_KERNEL=scalar "$shelf" eval --model "$2" --test "$3" --limit 5000 --json)
+  best=$("$shelf" eval --model "$2" --test "$3" --limit 5000 --json --no-baselines)
+  scalar=$(SHELF_KERNEL=scalar "$shelf" eval --model "$2" --test "$3" --limit 5000 --json --no-baselines)
   local p50 p99 s50
   p50=$(echo "$best" | sed 's/.*"p50_us": \([0-9.]*\).*/\1/')
   p99=$(echo "$best" | sed 's/.*"p99_us": \([0-9.]*\).*/\1/')

@@ -19,7 +19,7 @@ train() {  # train NAME [options]: prints wall seconds
   t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }'
 }
-eval_json() { "$shelf" eval --model "$1" --test "$data/test_prefix_label.tsv" --json ${2:+--scorers "$2"}; }
+eval_json() { "$shelf" eval --model "$1" --test "$data/test_prefix_label.tsv" --json --no-baselines ${2:+--scorers "$2"}; }
 field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
 int8_seconds=$(train int8)

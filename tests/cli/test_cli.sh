@@ -67,11 +67,22 @@ expect_ok "eval --json" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.t
 for key in '"cases": 2000' '"hr@20"' '"mrr@20"' '"ndcg@20"' '"p50_us"' '"p99_us"'; do
   checks=$((checks + 1)); grep -q -- "$key" "$tmp/out" || fail "eval --json lacks $key: $(cat "$tmp/out")"
 done
+# The baselines beside the model: each the figure of its scorer alone, on the same cases.
+checks=$((checks + 1)); grep -q '"baselines": \[{"scorers": "popularity", "hr@20": [0-9.]*, .*}, {"scorers": "repeat", ' "$tmp/out" \
+  || fail "eval --json lacks the baselines: $(cat "$tmp/out")"
+expect_ok "eval --scorers repeat" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --json --scorers repeat
+repeat_alone=$(sed 's/.*"hr@20": \([0-9.]*\), "mrr@20": \([0-9.]*\).*/\1 \2/' "$tmp/out")
+checks=$((checks + 1)); ! grep -q baselines "$tmp/out" || fail "--scorers still evaluates the baselines"
+expect_ok "eval, text" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv"
+checks=$((checks + 1))
+[ "$(awk '$1 == "session" && $2 == "repeat" { print $3, $4 }' "$tmp/out")" = "$repeat_alone" ] \
+  || fail "the session repeat baseline ($(grep 'session repeat' "$tmp/out")) is not --scorers repeat's ($repeat_alone)"
+checks=$((checks + 1)); grep -qE '^  popularity +[0-9.]+ +[0-9.]+ +[0-9.]+$' "$tmp/out" || fail "no popularity baseline: $(cat "$tmp/out")"
 expect_ok "eval --k 5" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --k 5 --json
 checks=$((checks + 1)); grep -q '"hr@5"' "$tmp/out" || fail "eval --k 5 does not report hr@5"
 # The float model and its quantized copy rank almost the same.
-"$shelf" eval --model "$tmp/f.shelf" --test "$tmp/test.tsv" --json > "$tmp/f.json"
-"$shelf" eval --model "$tmp/q.shelf" --test "$tmp/test.tsv" --json > "$tmp/q.json"
+"$shelf" eval --model "$tmp/f.shelf" --test "$tmp/test.tsv" --json --no-baselines > "$tmp/f.json"
+"$shelf" eval --model "$tmp/q.shelf" --test "$tmp/test.tsv" --json --no-baselines > "$tmp/q.json"
 checks=$((checks + 1))
 awk -v f="$(sed 's/.*"hr@20": \([0-9.]*\).*/\1/' "$tmp/f.json")" -v q="$(sed 's/.*"hr@20": \([0-9.]*\).*/\1/' "$tmp/q.json")" \
   'BEGIN { d = f - q; if (d < 0) d = -d; exit !(d < 1.5) }' || fail "int8 HR@20 drifts from float: $(cat "$tmp/f.json") vs $(cat "$tmp/q.json")"

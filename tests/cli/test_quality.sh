@@ -5,7 +5,7 @@ set -euo pipefail
 shelf=$1 data=$2 tmp=$3/quality
 mkdir -p "$tmp"
 "$shelf" train --sessions "$data/diginetica/train_sessions.tsv" --out "$tmp/diginetica.shelf"
-json=$("$shelf" eval --model "$tmp/diginetica.shelf" --test "$data/diginetica/test_prefix_label.tsv" --json)
+json=$("$shelf" eval --model "$tmp/diginetica.shelf" --test "$data/diginetica/test_prefix_label.tsv" --json --no-baselines)
 echo "$json"
 hr=$(echo "$json" | sed 's/.*"hr@20": \([0-9.]*\).*/\1/')
 mrr=$(echo "$json" | sed 's/.*"mrr@20": \([0-9.]*\).*/\1/')

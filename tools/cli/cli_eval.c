@@ -8,17 +8,23 @@
 
 static const char usage[] =
     "usage: shelf eval --model MODEL --test FILE [--k K] [--json] [--scorers LIST] [--limit N]\n"
+    "                  [--no-baselines]\n"
     "\n"
     "The standard next-item protocol: FILE has one case per line, prefix<TAB>label,\n"
     "the prefix being space-separated item ids, oldest first. Each prefix is tracked\n"
     "as view events in a fresh session and recommend() ranks ALL items with no\n"
     "business filter, exactly as the WebAssembly build does. Prints the number of\n"
     "cases, HR@K, MRR@K and NDCG@K in percent, and recommend() latency p50 and p99.\n"
-    "A label the model does not know counts as a miss.\n"
+    "A label the model does not know counts as a miss. Beside the model, the two\n"
+    "baselines every recommender must beat: the most popular items, and the\n"
+    "session's own items again (session repeat), each through the same model.\n"
     "\n"
     "  --k K            cut-off (default 20)\n"
-    "  --json           print one JSON object: cases, hr@K, mrr@K, ndcg@K, p50_us, p99_us\n"
+    "  --json           print one JSON object: cases, hr@K, mrr@K, ndcg@K, p50_us, p99_us,\n"
+    "                   then baselines: [{scorers, hr@K, mrr@K, ndcg@K}, ...]\n"
     "  --scorers LIST   use only these scorers, separated by commas (listed below), or all\n"
+    "                   (then no baselines: the scorers are what is measured)\n"
+    "  --no-baselines   skip the baselines (they take a pass over the file each)\n"
     "  --limit N        evaluate the first N cases only\n";
 
 /* "all", or names from shelf_scorer_name() separated by commas. */
@@ -51,46 +57,26 @@ static int by_value(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-int cli_eval(int argc, char **argv) {
-    const char *model_path = NULL, *test = NULL, *value;
-    uint32_t k = 20, limit = UINT32_MAX, scorers = SHELF_SCORER_ALL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
-            fputs(usage, stdout);
-            fputs("\nScorers:", stdout);
-            for (uint32_t bit = 1; bit & SHELF_SCORER_ALL; bit <<= 1) printf(" %s", shelf_scorer_name(bit));
-            fputs("\n", stdout);
-            return 0;
-        } else if ((value = cli_option(argc, argv, &i, "--model"))) model_path = value;
-        else if ((value = cli_option(argc, argv, &i, "--test"))) test = value;
-        else if ((value = cli_option(argc, argv, &i, "--k"))) {
-            if (cli_parse_u32(value, "--k", &k)) return 2;
-            if (k == 0 || k > 10000) return cli_usage_error(usage, "--k must be in 1..10000");
-        } else if ((value = cli_option(argc, argv, &i, "--limit"))) {
-            if (cli_parse_u32(value, "--limit", &limit)) return 2;
-        } else if ((value = cli_option(argc, argv, &i, "--scorers"))) {
-            if (parse_scorers(value, &scorers)) return 2;
-        } else if (cli_flag(argv[i], "--json")) json = 1;
-        else return cli_usage_error(usage, "eval: unknown option '%s'", argv[i]);
-    }
-    if (!model_path || !test) return cli_usage_error(usage, "eval: give --model MODEL and --test FILE");
+/* What one pass over the test file measured. */
+typedef struct figures {
+    uint64_t cases, unknown_labels, unknown_prefix_items;
+    double hr, mrr, ndcg, p50, p99; /* percent; microseconds */
+} figures;
 
-    void *bytes;
-    shelf_model *model = cli_open_model(model_path, &bytes);
-    if (!model) return 1;
+/* One pass of the protocol over `test` with the given scorers. 0, or 1 after
+ * printing why. */
+static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t limit, uint32_t scorers, figures *out) {
     FILE *f = fopen(test, "r");
-    if (!f) {
-        shelf_model_close(model);
-        free(bytes);
-        return cli_error("%s: cannot open", test);
-    }
-    const uint32_t items = shelf_model_item_count(model);
-    shelf_session *session;
+    if (!f) return cli_error("%s: cannot open", test);
+    shelf_session *session = NULL;
     shelf_result *results = malloc(k * sizeof *results);
     double *latency = NULL;
     size_t latency_count = 0, latency_capacity = 0;
-    if (shelf_session_create(model, &session) != SHELF_OK || !results) return cli_error("out of memory");
+    if (shelf_session_create(model, &session) != SHELF_OK || !results) {
+        fclose(f);
+        free(results);
+        return cli_error("out of memory");
+    }
     shelf_request request;
     shelf_request_init(&request);
     request.k = k;
@@ -138,7 +124,11 @@ int cli_eval(int argc, char **argv) {
         if (latency_count == latency_capacity) {
             latency_capacity = latency_capacity ? latency_capacity * 2 : 4096;
             double *grown = realloc(latency, latency_capacity * sizeof *latency);
-            if (!grown) return cli_error("out of memory");
+            if (!grown) {
+                cli_error("out of memory");
+                failed = 1;
+                break;
+            }
             latency = grown;
         }
         latency[latency_count++] = elapsed * 1e6;
@@ -158,27 +148,93 @@ int cli_eval(int argc, char **argv) {
     fclose(f);
     free(line);
     shelf_session_free(session);
-    shelf_model_close(model);
-    free(bytes);
     free(results);
     if (failed || cases == 0) {
         free(latency);
         return failed ? 1 : cli_error("%s: no test cases", test);
     }
     qsort(latency, latency_count, sizeof *latency, by_value);
-    double p50 = latency[(latency_count - 1) / 2], p99 = latency[(size_t)((latency_count - 1) * 0.99)];
+    *out = (figures){cases, unknown_labels, unknown_prefix_items, 100 * hits / cases, 100 * reciprocal / cases,
+                     100 * ndcg / cases, latency[(latency_count - 1) / 2], latency[(size_t)((latency_count - 1) * 0.99)]};
     free(latency);
-    double hr = 100 * hits / cases, mrr = 100 * reciprocal / cases, nd = 100 * ndcg / cases;
-    if (json) {
-        printf("{\"cases\": %llu, \"hr@%u\": %.2f, \"mrr@%u\": %.2f, \"ndcg@%u\": %.2f, \"p50_us\": %.1f, \"p99_us\": %.1f}\n",
-               (unsigned long long)cases, k, hr, k, mrr, k, nd, p50, p99);
-    } else {
-        printf("cases      %llu\n", (unsigned long long)cases);
-        printf("HR@%-7u %.2f %%\nMRR@%-6u %.2f %%\nNDCG@%-5u %.2f %%\n", k, hr, k, mrr, k, nd);
-        printf("latency    p50 %.1f us, p99 %.1f us (recommend() over %u items)\n", p50, p99, items);
+    return 0;
+}
+
+int cli_eval(int argc, char **argv) {
+    const char *model_path = NULL, *test = NULL, *value;
+    uint32_t k = 20, limit = UINT32_MAX, scorers = SHELF_SCORER_ALL;
+    int json = 0, baselines = 1;
+    for (int i = 1; i < argc; i++) {
+        if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
+            fputs(usage, stdout);
+            fputs("\nScorers:", stdout);
+            for (uint32_t bit = 1; bit & SHELF_SCORER_ALL; bit <<= 1) printf(" %s", shelf_scorer_name(bit));
+            fputs("\n", stdout);
+            return 0;
+        } else if ((value = cli_option(argc, argv, &i, "--model"))) model_path = value;
+        else if ((value = cli_option(argc, argv, &i, "--test"))) test = value;
+        else if ((value = cli_option(argc, argv, &i, "--k"))) {
+            if (cli_parse_u32(value, "--k", &k)) return 2;
+            if (k == 0 || k > 10000) return cli_usage_error(usage, "--k must be in 1..10000");
+        } else if ((value = cli_option(argc, argv, &i, "--limit"))) {
+            if (cli_parse_u32(value, "--limit", &limit)) return 2;
+        } else if ((value = cli_option(argc, argv, &i, "--scorers"))) {
+            if (parse_scorers(value, &scorers)) return 2;
+            baselines = 0;
+        } else if (cli_flag(argv[i], "--json")) json = 1;
+        else if (cli_flag(argv[i], "--no-baselines")) baselines = 0;
+        else return cli_usage_error(usage, "eval: unknown option '%s'", argv[i]);
     }
-    if (unknown_labels || unknown_prefix_items)
+    if (!model_path || !test) return cli_usage_error(usage, "eval: give --model MODEL and --test FILE");
+
+    void *bytes;
+    shelf_model *model = cli_open_model(model_path, &bytes);
+    if (!model) return 1;
+    /* The baselines every model must beat, through the same model and protocol. */
+    static const struct {
+        const char *label;
+        uint32_t scorers;
+    } baseline[] = {{"popularity", SHELF_SCORER_POPULARITY}, {"session repeat", SHELF_SCORER_REPEAT}};
+    enum { BASELINES = sizeof baseline / sizeof baseline[0] };
+    figures main_figures, base[BASELINES];
+    int failed = evaluate(model, test, k, limit, scorers, &main_figures);
+    for (int b = 0; !failed && baselines && b < BASELINES; b++)
+        failed = evaluate(model, test, k, limit, baseline[b].scorers, &base[b]);
+    const uint32_t items = shelf_model_item_count(model);
+    shelf_model_close(model);
+    free(bytes);
+    if (failed) return 1;
+
+    const figures *m = &main_figures;
+    if (json) {
+        printf("{\"cases\": %llu, \"hr@%u\": %.2f, \"mrr@%u\": %.2f, \"ndcg@%u\": %.2f, \"p50_us\": %.1f, \"p99_us\": %.1f",
+               (unsigned long long)m->cases, k, m->hr, k, m->mrr, k, m->ndcg, m->p50, m->p99);
+        if (baselines) {
+            printf(", \"baselines\": [");
+            for (int b = 0; b < BASELINES; b++)
+                printf("%s{\"scorers\": \"%s\", \"hr@%u\": %.2f, \"mrr@%u\": %.2f, \"ndcg@%u\": %.2f}", b ? ", " : "",
+                       shelf_scorer_name(baseline[b].scorers), k, base[b].hr, k, base[b].mrr, k, base[b].ndcg);
+            printf("]");
+        }
+        printf("}\n");
+    } else {
+        printf("cases      %llu\n", (unsigned long long)m->cases);
+        printf("HR@%-7u %.2f %%\nMRR@%-6u %.2f %%\nNDCG@%-5u %.2f %%\n", k, m->hr, k, m->mrr, k, m->ndcg);
+        printf("latency    p50 %.1f us, p99 %.1f us (recommend() over %u items)\n", m->p50, m->p99, items);
+        if (baselines) {
+            char hr[16], mrr[16], nd[16];
+            snprintf(hr, sizeof hr, "HR@%u", k);
+            snprintf(mrr, sizeof mrr, "MRR@%u", k);
+            snprintf(nd, sizeof nd, "NDCG@%u", k);
+            printf("\nagainst the baselines, on the same cases:\n");
+            printf("  %-16s %9s %9s %9s\n", "", hr, mrr, nd);
+            printf("  %-16s %9.2f %9.2f %9.2f\n", "this model", m->hr, m->mrr, m->ndcg);
+            for (int b = 0; b < BASELINES; b++)
+                printf("  %-16s %9.2f %9.2f %9.2f\n", baseline[b].label, base[b].hr, base[b].mrr, base[b].ndcg);
+        }
+    }
+    if (m->unknown_labels || m->unknown_prefix_items)
         fprintf(stderr, "shelf: %llu labels and %llu prefix items were unknown to the model\n",
-                (unsigned long long)unknown_labels, (unsigned long long)unknown_prefix_items);
+                (unsigned long long)m->unknown_labels, (unsigned long long)m->unknown_prefix_items);
     return 0;
 }
