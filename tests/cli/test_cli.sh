@@ -47,6 +47,14 @@ for stage in "counting neighbours: [0-9]+% \([0-9]+ s\)" "training embeddings: [
   checks=$((checks + 1)); grep -qE "^shelf: $stage$" "$tmp/err" || fail "no progress line '$stage' in a log: $(head -c 400 "$tmp/err")"
 done
 checks=$((checks + 1)); ! grep -q $'\r' "$tmp/err" || fail "a log got a terminal's carriage returns"
+# What the blend was chosen on, from the model's metadata; a warning when it is too little.
+checks=$((checks + 1)); grep -qE '^shelf: blend chosen on [0-9]+ cases of the newest [0-9]+ sessions' "$tmp/err" || fail "no validation line: $(tail -c 300 "$tmp/err")"
+checks=$((checks + 1)); ! grep -q 'warning' "$tmp/err" || fail "a warning for 8000 sessions: $(grep warning "$tmp/err")"
+head -n 300 "$tmp/train.tsv" > "$tmp/tiny.tsv"
+expect_ok "train on 300 sessions" "$shelf" train --sessions "$tmp/tiny.tsv" --out "$tmp/tiny.shelf" --dims 0
+checks=$((checks + 1)); grep -qE '^shelf: warning: only [0-9]+ validation cases \(under 1000\)' "$tmp/err" || fail "no warning for a tiny validation split: $(tail -c 300 "$tmp/err")"
+expect_ok "train without validation" "$shelf" train --sessions "$tmp/tiny.tsv" --out "$tmp/tiny.shelf" --dims 0 --validation 0
+checks=$((checks + 1)); grep -q '^shelf: warning: no validation sessions' "$tmp/err" || fail "no warning without validation: $(tail -c 300 "$tmp/err")"
 expect_ok "inspect lean" "$shelf" inspect "$tmp/lean.shelf"
 checks=$((checks + 1)); grep -q '"left_out": \[' "$tmp/out" || fail "inspect shows no left_out list"
 if grep -q '"left_out": \[.*"embedding"' "$tmp/out"; then

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cJSON.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -61,6 +62,40 @@ static int parse_columns(const char *spec, shelf_log_options *o) {
     }
     if (o->item_column < 0) return cli_error("--columns: item=N is required");
     return 0;
+}
+
+/* Fewer validation cases than this choose a blend by noise: the trainer is told so. */
+#define FEW_VALIDATION_CASES 1000
+
+/* What the blend was chosen on, from the written model's own metadata, so a user
+ * sees at once whether the figure stored in the model means anything. */
+static void report_validation(const void *bytes, size_t size) {
+    shelf_model *model = NULL;
+    if (shelf_model_open(bytes, size, &model) != SHELF_OK) return;
+    size_t length = 0;
+    const char *text = shelf_model_metadata(model, &length);
+    cJSON *meta = cJSON_ParseWithLength(text, length);
+    const cJSON *trainer = cJSON_GetObjectItemCaseSensitive(meta, "trainer");
+    const cJSON *validation = cJSON_GetObjectItemCaseSensitive(trainer, "validation");
+    const cJSON *cases = cJSON_GetObjectItemCaseSensitive(validation, "cases");
+    const cJSON *sessions = cJSON_GetObjectItemCaseSensitive(trainer, "validation_sessions");
+    if (!cJSON_IsNumber(cases)) {
+        fprintf(stderr, "shelf: warning: no validation sessions (--validation 0, or too few sessions): the blend is "
+                        "the trainer's starting one, not chosen for this data\n");
+    } else {
+        const cJSON *hr = cJSON_GetObjectItemCaseSensitive(validation, "hr@20");
+        const cJSON *mrr = cJSON_GetObjectItemCaseSensitive(validation, "mrr@20");
+        fprintf(stderr, "shelf: blend chosen on %.0f cases of the newest %.0f sessions (held out from the tables): "
+                        "HR@20 %.2f, MRR@20 %.2f there; a test of your own is 'shelf eval'\n",
+                cases->valuedouble, cJSON_IsNumber(sessions) ? sessions->valuedouble : 0.0,
+                cJSON_IsNumber(hr) ? hr->valuedouble : 0.0, cJSON_IsNumber(mrr) ? mrr->valuedouble : 0.0);
+        if (cases->valuedouble < FEW_VALIDATION_CASES)
+            fprintf(stderr, "shelf: warning: only %.0f validation cases (under %d): the blend's weights and what was "
+                            "left out are little better than guesses; train on more sessions\n",
+                    cases->valuedouble, FEW_VALIDATION_CASES);
+    }
+    cJSON_Delete(meta);
+    shelf_model_close(model);
 }
 
 int cli_train(int argc, char **argv) {
@@ -178,8 +213,12 @@ int cli_train(int argc, char **argv) {
     if (status != SHELF_OK) return cli_diagnostic(&diag);
     cli_progress_done();
     int failed = cli_write_file(out, model, size);
-    shelf_buffer_free(model);
-    if (failed) return 1;
+    if (failed) {
+        shelf_buffer_free(model);
+        return 1;
+    }
     fprintf(stderr, "shelf: wrote %s (%zu bytes) in %.1f s\n", out, size, cli_seconds() - started);
+    report_validation(model, size);
+    shelf_buffer_free(model);
     return 0;
 }
