@@ -115,3 +115,33 @@ test('recommendations follow the clicks, offline after load, and forget on reque
   assert.deepEqual(requests.slice(loadRequests), [], 'the page made network requests after the model had loaded');
   assert.deepEqual(page.problems, []);
 });
+
+test('a phone: from 360 px up nothing scrolls sideways and every control is on screen', async () => {
+  const page = await openPage(browser);
+  try {
+    for (const width of [360, 390, 768]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(server.url);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.click('#products li:nth-child(3) .product'); // the product page's row shows too
+      const layout = await page.evaluate(() => {
+        const inside = (selector) => {
+          const box = document.querySelector(selector).getBoundingClientRect();
+          return box.width > 0 && box.left >= 0 && box.right <= document.documentElement.clientWidth;
+        };
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          clientWidth: document.documentElement.clientWidth,
+          forget: inside('#forget'),
+          allow: inside('#allow'),
+          card: inside('#recommendations li:first-child .product'),
+        };
+      });
+      assert.ok(layout.scrollWidth <= layout.clientWidth, `${width} px: the page is ${layout.scrollWidth} px wide`);
+      assert.deepEqual({ forget: layout.forget, allow: layout.allow, card: layout.card }, { forget: true, allow: true, card: true },
+        `${width} px: a control is cut off`);
+    }
+  } finally {
+    await page.close();
+  }
+});
