@@ -6,7 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-tools/setup.sh
+tools/setup.sh --demo   # the compiler and cJSON: the demo needs no npm package
 tools/build.sh
 model=build/models/demo.shelf
 # Retrained when missing or older than the CLI (whose model format may have moved on).

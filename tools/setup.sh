@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test Shelf.
 # Idempotent: a second run finds everything in place and does nothing.
-#   - Debian packages: emscripten (wasm builds), wabt (wasm inspection),
-#     chromium (browser tests);
+#   - Debian packages: emscripten (wasm builds); for the tests also wabt (wasm
+#     inspection) and chromium (browser tests);
 #   - cJSON 1.7.15 from Debian's source package, checksum-verified, into .deps/;
-#   - npm packages of web/ from its committed package-lock.json.
+#   - for the tests, the npm packages of web/ from its committed package-lock.json
+#     (Chromium's driver, workerd, TypeScript, the peers of the benchmark: the demo
+#     itself needs none of them).
+# Usage: tools/setup.sh          everything the tests need (tools/test.sh)
+#        tools/setup.sh --demo   only what building and the demo need (tools/demo.sh)
 set -euo pipefail
+demo_only=0
+case "${1:-}" in
+  --demo) demo_only=1 ;;
+  "") ;;
+  *) echo "usage: tools/setup.sh [--demo]" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps="$top/.deps"
@@ -21,8 +31,10 @@ as_root() {
 install_debian_packages() {
   local missing=()
   command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
-  command -v wasm-objdump >/dev/null 2>&1 || missing+=(wabt)
-  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  if [ $demo_only = 0 ]; then
+    command -v wasm-objdump >/dev/null 2>&1 || missing+=(wabt)
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -73,4 +85,4 @@ install_npm_packages() {
 
 install_debian_packages
 fetch_cjson
-install_npm_packages
+[ $demo_only = 1 ] || install_npm_packages
