@@ -80,7 +80,7 @@ function firstSessions(count) {
 //   fast     --dims 0 --keep-unused: both neighbour tables, whatever the blend
 //            weighs them, and no embeddings (100k items: about 10 s here), so the
 //            file is large enough for a second copy of it to stand out
-//   default  the trainer's defaults (100k: about 95 s): the size a default model
+//   default  the trainer's defaults (100k: about 95 s, 1M: 23 min): the size a default model
 //            has (on these synthetic sessions the trainer keeps covisit alone)
 export const largeRecipes = { fast: ['--dims', '0', '--keep-unused'], default: [] };
 /** The CI short mode's catalog: big enough for 32-bit item indices (over 65,536). */

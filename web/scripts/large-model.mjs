@@ -7,7 +7,7 @@
 //
 //   node scripts/large-model.mjs                      1,000,000 items, the fast recipe
 //   node scripts/large-model.mjs --items 100000       the CI short mode's catalog
-//   node scripts/large-model.mjs --recipe default     the trainer's defaults (hours at 1M)
+//   node scripts/large-model.mjs --recipe default     the trainer's defaults (about 23 min to train at 1M)
 //   node scripts/large-model.mjs --source file        read the path instead of HTTP
 //   node scripts/large-model.mjs --runs 5 --json
 //
