@@ -130,7 +130,7 @@ async function fetchBytes(url) {
   try {
     if (typeof url === 'string' || url.protocol === 'file:') {
       // Node: fetch() does not read files. Never reached in a browser or a worker.
-      const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
+      const fs = await nodeFs();
       return new Uint8Array(await fs.readFile(url));
     }
     return await responseBytes(await fetch(url), where);
@@ -389,10 +389,18 @@ async function fetchResponse(request, where) {
   }
 }
 
+/** Node's file system, for paths. Its name is not a literal, so that bundlers
+ * making a browser bundle (esbuild, Vite, webpack) neither try to resolve it nor
+ * warn: only Node, which reads paths, ever gets here. */
+const NODE_FS = 'node:fs/promises';
+function nodeFs() {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
+}
+
 /** Node: a model file, opened here so that a missing one fails before anything
  * else is done. Never reached in a browser or a worker. */
 async function openFile(path) {
-  const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
+  const fs = await nodeFs();
   try {
     return { file: await fs.open(path), where: String(path) };
   } catch (error) {

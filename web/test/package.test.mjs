@@ -4,17 +4,13 @@
 // subpath, and packing an unbuilt checkout fails loudly instead of shipping no .wasm.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 
 import { ensureDemoModel, repoRoot, requireFile, requireWasm, webRoot } from '../scripts/artifacts.mjs';
-
-const run = promisify(execFile);
-const npm = (args, cwd) => run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd });
+import { consumerProject, npm, packPackage, run } from './helpers/consumer.mjs';
 
 requireWasm();
 const scratch = mkdtempSync(join(tmpdir(), 'shelf-package-'));
@@ -47,12 +43,7 @@ test('an unbuilt checkout does not pack: the error says to build first', async (
 });
 
 test('installed from the tarball into its own project: it loads its .wasm, recommends, and type-checks', async () => {
-  const { stdout } = await npm(['pack', '--pack-destination', scratch], webRoot);
-  const tarball = join(scratch, stdout.trim().split('\n').at(-1));
-  const app = join(scratch, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
-  await npm(['install', tarball], app);
+  const app = await consumerProject(join(scratch, 'app'), await packPackage(scratch));
   // A real copy, not a link to this folder.
   assert.deepEqual(readdirSync(join(app, 'node_modules', 'shelf-recs', 'dist')).sort(), ['shelf-scalar.wasm', 'shelf-simd.wasm']);
 
