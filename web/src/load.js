@@ -31,7 +31,16 @@ export function simdSupported() {
 
 /** The two modules shipped in the package's dist/ folder. Computed on demand:
  * some runtimes (workerd) give embedded modules no usable import.meta.url. */
+let bundledWasm = null;
+
+/** The modules an entry point of the package imported itself (src/workerd.js, for
+ * edge runtimes' bundlers): then they are the packaged ones. */
+export function useBundledWasm(modules) {
+  bundledWasm = modules;
+}
+
 export function packagedWasm() {
+  if (bundledWasm) return bundledWasm;
   try {
     return {
       simd: new URL('../dist/shelf-simd.wasm', import.meta.url),

@@ -8,6 +8,10 @@
 //   Vite     no option at all: its build and its dev server both follow the
 //            package's `new URL(..., import.meta.url)`.
 //   webpack  5, no option either: the same, as asset modules.
+//   wrangler a Worker project (examples/wrangler) bundled by `wrangler deploy
+//            --dry-run`, run in Miniflare (wrangler's local runtime, on workerd):
+//            the package's "workerd" entry imports its own .wasm files, so again
+//            no option; the model bundled as a data module, or streamed from R2.
 
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,14 +20,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
 import { build as viteBuild, createServer as viteServer } from 'vite';
 import webpack from 'webpack';
 
 import { Shelf } from '../src/index.js';
-import { ensureDemoModel, requireWasm } from '../scripts/artifacts.mjs';
+import { ensureDemoModel, requireWasm, webRoot } from '../scripts/artifacts.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
 import { launchChromium, openPage } from './helpers/chromium.mjs';
-import { consumerProject, packPackage } from './helpers/consumer.mjs';
+import { consumerProject, packPackage, run } from './helpers/consumer.mjs';
 
 requireWasm();
 const model = ensureDemoModel();
@@ -145,4 +150,50 @@ test('webpack 5: with no option, in Chromium, as Node answers', async () => {
   assert.equal(readdirSync(out).filter((f) => f.endsWith('.wasm')).length, 2, 'both modules are emitted');
   writeFileSync(join(out, 'index.html'), page('main.js'));
   assert.deepEqual(await runInChromium(out), await expected(true));
+});
+
+test('wrangler: a Worker project bundled by wrangler itself runs in Miniflare, the model bundled or in R2, no wasm option', async () => {
+  const example = join(webRoot, 'examples', 'wrangler');
+  const app = await consumerProject(join(scratch, 'wrangler'), tarball, {
+    'wrangler.toml': readFileSync(join(example, 'wrangler.toml'), 'utf8'),
+  });
+  mkdirSync(join(app, 'src'));
+  cpSync(join(example, 'src', 'worker.mjs'), join(app, 'src', 'worker.mjs'));
+  mkdirSync(join(app, 'models'));
+  cpSync(model, join(app, 'models', 'shop.shelf'));
+  // Bundled as `wrangler deploy` bundles (the "workerd" condition, the module
+  // rules), offline and without writing to the home folder.
+  const out = join(app, 'out');
+  const home = join(scratch, 'wrangler-home');
+  await run(join(webRoot, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', out], {
+    cwd: app,
+    env: {
+      ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', WRANGLER_HIDE_BANNER: 'true',
+      WRANGLER_LOG_PATH: join(home, 'logs'), XDG_CONFIG_HOME: home,
+    },
+  });
+  const emitted = readdirSync(out);
+  assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `the modules: ${emitted}`);
+  assert.equal(emitted.filter((f) => f.endsWith('.shelf')).length, 1, `the model: ${emitted}`);
+
+  // wrangler's output as the Workers runtime gets it: the bundle first, each file a
+  // module of the type its rule gave.
+  const moduleType = (f) => (f.endsWith('.js') ? 'ESModule' : f.endsWith('.wasm') ? 'CompiledWasm' : 'Data');
+  const files = ['worker.js', ...emitted.filter((f) => /\.(wasm|shelf)$/.test(f))];
+  const modules = files.map((f) => ({ type: moduleType(f), path: join(out, f) }));
+  const mf = new Miniflare({ modulesRoot: out, modules, compatibilityDate: '2025-06-01', r2Buckets: ['MODELS'] });
+  try {
+    const bucket = await mf.getR2Bucket('MODELS');
+    await bucket.put('shop.shelf', Uint8Array.from(readFileSync(model)).buffer);
+    const want = await expected(true);
+    const views = ['21638', '7779', '3299'].join(',');
+    for (const source of ['bundle', 'r2']) {
+      const response = await mf.dispatchFetch(`http://shop.example/?items=${views}&k=8&model=${source}`);
+      const body = await response.json();
+      assert.equal(response.status, 200, JSON.stringify(body));
+      assert.deepEqual(body.recommendations, want.recommendations, source);
+    }
+  } finally {
+    await mf.dispose();
+  }
 });
