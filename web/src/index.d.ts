@@ -196,8 +196,9 @@ export class Shelf<SiteEvent extends string = never> {
   dispose(): void;
 }
 
-/** One shopper's session. */
-export class Session<SiteEvent extends string = never> {
+/** One shopper's session. An EventTarget: 'change' fires after track(), forget(),
+ * restore(), setConsent() and a store's state read in. */
+export class Session<SiteEvent extends string = never> extends EventTarget {
   private constructor();
   readonly consent: boolean;
   readonly eventCount: number;

@@ -21,8 +21,11 @@ import { Model } from './model.js';
  *            it records nothing for
  * A state that does not fit the model (saved with another model, or damaged) is
  * dropped: the session starts empty. Only restore() reports it, as an error.
+ * A session is an EventTarget: 'change' fires after track(), forget(), restore(),
+ * setConsent() and a store's state read in, whenever what recommend() answers may
+ * have changed.
  */
-export class Session {
+export class Session extends EventTarget {
   #model;
   #session = 0; // shelf_session *
   #onDispose;
@@ -39,6 +42,7 @@ export class Session {
   ready;
 
   constructor(model, { consent = false, state, store, key = 'shelf-session', now, onUnknownItem } = {}, onDispose = () => {}) {
+    super();
     if (!(model instanceof Model)) throw new TypeError('use shelf.session() to create a session');
     if (onUnknownItem !== undefined && typeof onUnknownItem !== 'function') {
       throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'onUnknownItem must be a function');
@@ -87,6 +91,7 @@ export class Session {
       this.forget();
       this.#consent = false;
     }
+    this.#changed();
     return this;
   }
 
@@ -114,6 +119,7 @@ export class Session {
     if (status !== 0) throw this.#model.error(status, `cannot track ${type} of ${id}`);
     this.#replay?.push([eventType, item, seconds, Number(weight)]);
     this.#persist();
+    this.#changed();
     return true;
   }
 
@@ -176,6 +182,7 @@ export class Session {
     this.#load(state);
     this.#generation++;
     this.#persist();
+    this.#changed();
     return this;
   }
 
@@ -184,6 +191,7 @@ export class Session {
     this.#model.binding.capi.shelf_session_clear(this.#live());
     this.#generation++;
     if (this.#store && this.#consent) this.#write(() => this.#store.remove(this.#key));
+    this.#changed();
     return this;
   }
 
@@ -247,8 +255,15 @@ export class Session {
         const track = this.#model.binding.capi.shelf_session_track;
         for (const [type, item, seconds, weight] of pending) track(this.#session, type, item, seconds, weight);
         if (pending.length) this.#persist();
+        this.#changed();
         return this;
       });
+  }
+
+  /** A 'change' event: what recommend() answers may have changed (a widget
+   * showing this session's recommendations redraws). */
+  #changed() {
+    this.dispatchEvent(new Event('change'));
   }
 
   #persist() {

@@ -211,6 +211,28 @@ test("track: GA4's and Segment's event names as they are, a site's own once mapp
   throwsCode(() => other.session({ consent: true }).track('pdp_view', a), 'SHELF_E_BAD_EVENT');
 });
 
+test("a session's 'change' events: after each change of what recommend() answers", async () => {
+  const shelf = await demo();
+  const [id] = popular(shelf, 1);
+  const s = shelf.session({ now: () => T0 });
+  let changes = 0;
+  s.addEventListener('change', () => changes++);
+  s.track('view', id); // no consent: nothing recorded, nothing changed
+  assert.equal(changes, 0);
+  s.setConsent(true);
+  assert.equal(changes, 1);
+  s.track('view', id);
+  s.track('view', 'no-such-sku'); // unknown: nothing changed
+  assert.equal(changes, 2);
+  const state = s.save();
+  s.forget();
+  assert.equal(changes, 3);
+  s.restore(state);
+  assert.equal(changes, 4);
+  s.setConsent(false);
+  assert.ok(changes >= 5);
+});
+
 test('rules: k, per-category cap, categories, bought items, boosts, scorers', async () => {
   const shelf = await demo();
   const s = shelf.session({ consent: true });

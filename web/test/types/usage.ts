@@ -17,6 +17,7 @@ import {
   type Store,
 } from 'shelf-recs';
 import { bindInstance, imports, type Binding } from 'shelf-recs/binding';
+import { defineWidget } from 'shelf-recs/widget';
 
 export async function storefront(): Promise<Recommendation[]> {
   const shelf = await Shelf.load({ model: '/models/demo.shelf' });
@@ -123,4 +124,14 @@ export async function mistakes(shelf: Shelf) {
   new (await import('shelf-recs')).Session();
   const supported: boolean = simdSupported();
   return supported;
+}
+
+export function widget(shelf: Shelf, session: ReturnType<Shelf['session']>) {
+  const Element = defineWidget({ shelf, session });
+  const element = document.createElement('shelf-recommendations') as InstanceType<typeof Element>;
+  element.render = (r) => `${r.id}: ${element.reasonText(r)}`;
+  element.addEventListener('shelf-click', (event) => console.log(event.detail.id, event.detail.position));
+  session.addEventListener('change', () => element.refresh());
+  // @ts-expect-error: render gives a node or a string
+  element.render = (r) => r.score;
 }
