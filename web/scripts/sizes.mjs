@@ -1,19 +1,29 @@
-// What a page downloads to run Shelf: each .wasm file and the package's JavaScript,
+// What a page downloads to run Shelf: each .wasm file and the package's JavaScript
+// that 'shelf-recs' imports (the widget apart: a page loads it only if it uses it),
 // raw and gzipped (level 9, each file alone, as a server sends them). Prints a
 // Markdown table for the README:   node scripts/sizes.mjs   (npm run sizes)
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { requireWasm, webRoot } from './artifacts.mjs';
 
 const GOAL_KB = 60;
 const wasm = requireWasm();
-const jsFiles = readdirSync(join(webRoot, 'src'))
-  .filter((f) => f.endsWith('.js'))
-  .sort()
-  .map((f) => join(webRoot, 'src', f));
+
+/** The package's modules a page loads from `entry`: it and what it imports, relatively. */
+function moduleGraph(entry, seen = new Set()) {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const text = readFileSync(entry, 'utf8');
+  for (const [, spec] of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.\/[^']+\.js)'/gm)) {
+    moduleGraph(join(dirname(entry), spec), seen);
+  }
+  return seen;
+}
+const jsFiles = [...moduleGraph(join(webRoot, 'src', 'index.js'))].sort();
+const widgetFiles = [join(webRoot, 'src', 'widget.js')];
 
 const measure = (files) =>
   files.reduce(
@@ -27,11 +37,12 @@ const measure = (files) =>
 const rows = [
   ['shelf-simd.wasm', measure([wasm.simd])],
   ['shelf-scalar.wasm', measure([wasm.scalar])],
-  [`JavaScript (src/*.js, ${jsFiles.length} files, unminified)`, measure(jsFiles)],
+  [`JavaScript (src/index.js and its ${jsFiles.length - 1} imports, unminified)`, measure(jsFiles)],
 ];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const page = { raw: rows[0][1].raw + rows[2][1].raw, gzip: rows[0][1].gzip + rows[2][1].gzip };
 rows.push(['a page: one .wasm (SIMD) + the JavaScript', page]);
+rows.push(['and the widget, if the page uses it (src/widget.js)', measure(widgetFiles)]);
 
 console.log('| file | raw | gzip -9 |');
 console.log('|---|---:|---:|');
