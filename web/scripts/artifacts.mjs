@@ -86,6 +86,19 @@ export const largeRecipes = { fast: ['--dims', '0', '--keep-unused'], default: [
 /** The CI short mode's catalog: big enough for 32-bit item indices (over 65,536). */
 export const CI_ITEMS = 100000;
 
+/** The package's JavaScript a page loads: src/index.js and what it imports,
+ * relatively, file paths sorted (the widget and the workerd entry are not in it). */
+export function pageModules(entry = join(webRoot, 'src', 'index.js'), seen = new Set()) {
+  if (!seen.has(entry)) {
+    seen.add(entry);
+    const text = readFileSync(entry, 'utf8');
+    for (const [, spec] of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.\/[^']+\.js)'/gm)) {
+      pageModules(join(dirname(entry), spec), seen);
+    }
+  }
+  return [...seen].sort();
+}
+
 /** build/large/synthetic-ITEMS-RECIPE.shelf, made now if absent or older than the
  * CLI; beside it a .json of how it was made and the training's wall seconds. */
 export function ensureLargeModel(items = CI_ITEMS, recipe = 'fast') {

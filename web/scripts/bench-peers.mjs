@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 
-import { repoRoot, requireWasm, webRoot } from './artifacts.mjs';
+import { pageModules, repoRoot, requireWasm, webRoot } from './artifacts.mjs';
 import {
   agreement, buildShelfModel, makeProblem, ortEngine, shelfEngine, tfjsEngine,
 } from './peers/engines.mjs';
@@ -154,12 +154,12 @@ console.log(`- .wasm modules compiled in this process: ${loaded.join(', ')}`);
 
 // What a page loads for each engine (each file gzipped alone at level 9, as a server
 // sends it). Shelf: as scripts/sizes.mjs counts it.
-const shelfJs = readdirSync(join(webRoot, 'src')).filter((f) => f.endsWith('.js')).sort().map((f) => join(webRoot, 'src', f));
+const shelfJs = pageModules();
 const ortDist = join(modules, 'onnxruntime-web', 'dist');
 const tfCore = join(modules, '@tensorflow', 'tfjs-core', 'dist');
 const tfWasm = join(modules, '@tensorflow', 'tfjs-backend-wasm', 'dist');
 const pages = [
-  ['Shelf', [[requireWasm().simd], ['dist/shelf-simd.wasm']], [shelfJs, [`src/*.js (${shelfJs.length} files, unminified)`]]],
+  ['Shelf', [[requireWasm().simd], ['dist/shelf-simd.wasm']], [shelfJs, [`src/index.js and its ${shelfJs.length - 1} imports, unminified`]]],
   [`onnxruntime-web ${versionOf('onnxruntime-web')} (wasm only)`,
     [[join(ortDist, 'ort-wasm-simd-threaded.wasm')], ['ort-wasm-simd-threaded.wasm']],
     [[join(ortDist, 'ort.wasm.min.mjs'), join(ortDist, 'ort-wasm-simd-threaded.mjs')], ['ort.wasm.min.mjs + ort-wasm-simd-threaded.mjs']]],

@@ -4,25 +4,15 @@
 // Markdown table for the README:   node scripts/sizes.mjs   (npm run sizes)
 
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { requireWasm, webRoot } from './artifacts.mjs';
+import { pageModules, requireWasm, webRoot } from './artifacts.mjs';
 
 const GOAL_KB = 60;
 const wasm = requireWasm();
 
-/** The package's modules a page loads from `entry`: it and what it imports, relatively. */
-function moduleGraph(entry, seen = new Set()) {
-  if (seen.has(entry)) return seen;
-  seen.add(entry);
-  const text = readFileSync(entry, 'utf8');
-  for (const [, spec] of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.\/[^']+\.js)'/gm)) {
-    moduleGraph(join(dirname(entry), spec), seen);
-  }
-  return seen;
-}
-const jsFiles = [...moduleGraph(join(webRoot, 'src', 'index.js'))].sort();
+const jsFiles = pageModules();
 const widgetFiles = [join(webRoot, 'src', 'widget.js')];
 
 const measure = (files) =>
