@@ -8,6 +8,9 @@
 //   Vite     no option at all: its build and its dev server both follow the
 //            package's `new URL(..., import.meta.url)`.
 //   webpack  5, no option either: the same, as asset modules.
+//   React, Vue  web/examples/react and web/examples/vue (a hook / a composable that
+//            follows the session's 'change' events), built by Vite: the list drawn,
+//            and redrawn after a click, is what Node recommends.
 //   wrangler a Worker project (examples/wrangler) bundled by `wrangler deploy
 //            --dry-run`, run in Miniflare (wrangler's local runtime, on workerd):
 //            the package's "workerd" entry imports its own .wasm files, so again
@@ -196,4 +199,46 @@ test('wrangler: a Worker project bundled by wrangler itself runs in Miniflare, t
   } finally {
     await mf.dispose();
   }
+});
+
+/** Builds a framework example with Vite and checks its list before and after a click. */
+async function frameworkApp(name, entry, packages) {
+  const example = join(webRoot, 'examples', name);
+  const files = Object.fromEntries(readdirSync(example).map((f) => [f, readFileSync(join(example, f), 'utf8')]));
+  files['index.html'] = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><div id="root"></div><script type="module" src="/${entry}"></script>`;
+  const app = await consumerProject(join(scratch, name), tarball, files, packages);
+  mkdirSync(join(app, 'public', 'models'), { recursive: true });
+  cpSync(model, join(app, 'public', 'models', 'demo.shelf'));
+  await viteBuild({ root: app, logLevel: 'silent', build: { outDir: join(app, 'dist'), target: 'es2022' } });
+
+  const server = await serveStatic({ root: join(app, 'dist') });
+  const browserPage = await openPage(browser);
+  try {
+    await browserPage.goto(`${server.url}/index.html`);
+    const shown = () => browserPage.$$eval('#root li', (items) => items.map((li) => li.dataset.id));
+    await browserPage.waitForFunction(() => document.querySelectorAll('#root li').length > 0, null, { timeout: 30000 });
+    const shelf = await Shelf.load({ model: readFileSync(model) });
+    const session = shelf.session({ consent: true });
+    const cold = session.recommend({ k: 6, excludeSeen: true }).map((r) => r.id);
+    assert.deepEqual(await shown(), cold, `${name}: the first list`);
+    // A click is tracked; the 'change' event redraws the list.
+    await browserPage.click(`#root li[data-id="${cold[2]}"] button`);
+    session.track('click', cold[2]);
+    const after = session.recommend({ k: 6, excludeSeen: true }).map((r) => r.id);
+    assert.notDeepEqual(after, cold);
+    await browserPage.waitForFunction((first) => document.querySelector('#root li')?.dataset.id === first, after[0]);
+    assert.deepEqual(await shown(), after, `${name}: after a click`);
+    assert.deepEqual(browserPage.problems, []);
+  } finally {
+    await browserPage.close();
+    await server.close();
+  }
+}
+
+test('React: a hook on the session, built by Vite, in Chromium, as Node answers', async () => {
+  await frameworkApp('react', 'main.jsx', ['react', 'react-dom']);
+});
+
+test('Vue: a composable on the session, built by Vite, in Chromium, as Node answers', async () => {
+  await frameworkApp('vue', 'main.js', ['vue']);
 });

@@ -3,8 +3,8 @@
 // install gives, never a link back to this checkout).
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { webRoot } from '../../scripts/artifacts.mjs';
@@ -18,11 +18,23 @@ export async function packPackage(dir) {
   return join(dir, stdout.trim().split('\n').at(-1));
 }
 
-/** Makes `dir` a project with `files` ({ path: text }) and the tarball installed. */
-export async function consumerProject(dir, tarball, files = {}) {
+/**
+ * Makes `dir` a project with `files` ({ path: text }) and the tarball installed,
+ * with `packages` (names of web/'s devDependencies: react, vue, ...) at the
+ * versions web/ pins, installed offline from the npm cache its `npm ci` filled.
+ */
+export async function consumerProject(dir, tarball, files = {}, packages = []) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
-  await npm(['install', tarball], dir);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  const pinned = JSON.parse(readFileSync(join(webRoot, 'package.json'), 'utf8')).devDependencies;
+  const specs = packages.map((name) => {
+    if (!pinned[name]) throw new Error(`${name} is not a devDependency of web/`);
+    return `${name}@${pinned[name]}`;
+  });
+  await npm(['install', '--offline', tarball, ...specs], dir);
   return dir;
 }
