@@ -73,10 +73,20 @@ typedef enum shelf_log_format {
                                  cart -> add_to_cart; category = category_code, else category_id;
                                  remove_from_cart rows are skipped */
     SHELF_LOG_SESSIONREC = 4, /* SessionId<TAB>ItemId<TAB>Time with a header line */
-    SHELF_LOG_GENERIC = 5     /* columns given in shelf_log_options */
+    SHELF_LOG_GENERIC = 5,    /* columns given in shelf_log_options */
+    SHELF_LOG_GA4 = 6,        /* Google Analytics 4's BigQuery export as JSON Lines: event_name,
+                                 event_timestamp (microseconds), user_pseudo_id, event_params[]
+                                 (ga_session_id), items[] (item_id, item_category, price) */
+    SHELF_LOG_SEGMENT = 7     /* Segment track calls as JSON Lines (its e-commerce spec): event,
+                                 timestamp (ISO 8601), anonymousId or userId, properties.product_id,
+                                 .category, .price, or properties.products[] */
 } shelf_log_format;
+/* For GA4 and Segment: one event per item of a line (a purchase of three items is
+ * three events); the event names are those shelf_event_type_from_name() takes, and
+ * other events (page_view, Checkout Started, ...) are skipped; a user's events split
+ * into sessions at session_gap. */
 
-/* "sessions", "diginetica", "taobao", "rees46", "sessionrec", "generic". */
+/* "sessions", "diginetica", "taobao", "rees46", "sessionrec", "generic", "ga4", "segment". */
 const char *shelf_log_format_name(shelf_log_format format);
 shelf_status shelf_log_format_from_name(const char *name, shelf_log_format *format);
 

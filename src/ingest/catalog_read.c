@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "json_text.h"
 #include "dataset_internal.h"
 #include "diagnostic.h"
 #include "line_reader.h"
@@ -30,30 +31,6 @@ typedef struct catalog_entry {
     uint8_t in_stock;
 } catalog_entry;
 
-/* An id or category given as a JSON number: its decimal text, when that text is
- * exact (a double holds every integer up to 2^53, and nothing beyond reliably). */
-static int integer_text(const cJSON *number, char *out, size_t size) {
-    double v = number->valuedouble;
-    if (!isfinite(v) || v != floor(v) || fabs(v) > 9007199254740992.0) return 0;
-    snprintf(out, size, "%.0f", v == 0 ? 0.0 : v);
-    return 1;
-}
-
-/* The text of a string or integer member; 0 with `problem` set otherwise. */
-static int member_text(const cJSON *member, const char *name, char *number_buffer, size_t number_size,
-                       const char **text, char *problem, size_t problem_size) {
-    if (cJSON_IsString(member) && member->valuestring) {
-        *text = member->valuestring;
-        return 1;
-    }
-    if (cJSON_IsNumber(member) && integer_text(member, number_buffer, number_size)) {
-        *text = number_buffer;
-        return 1;
-    }
-    snprintf(problem, problem_size, "\"%s\" must be a string or an integer below 2^53", name);
-    return 0;
-}
-
 /* Validates one object and interns what it names. SHELF_E_PARSE with `problem`. */
 static shelf_status read_entry(shelf_dataset *d, const cJSON *root, catalog_entry *entry, char *problem,
                                size_t problem_size) {
@@ -69,7 +46,7 @@ static shelf_status read_entry(shelf_dataset *d, const cJSON *root, catalog_entr
         snprintf(problem, problem_size, "missing \"id\"");
         return SHELF_E_PARSE;
     }
-    if (!member_text(member, "id", id_number, sizeof id_number, &id, problem, problem_size))
+    if (!shelf__json_text(member, "id", id_number, sizeof id_number, &id, problem, problem_size))
         return SHELF_E_PARSE;
     if (!*id) {
         snprintf(problem, problem_size, "empty \"id\"");
@@ -77,7 +54,7 @@ static shelf_status read_entry(shelf_dataset *d, const cJSON *root, catalog_entr
     }
     member = cJSON_GetObjectItemCaseSensitive(root, "category");
     if (member && !cJSON_IsNull(member)) {
-        if (!member_text(member, "category", category_number, sizeof category_number, &category, problem,
+        if (!shelf__json_text(member, "category", category_number, sizeof category_number, &category, problem,
                          problem_size))
             return SHELF_E_PARSE;
         /* "" says nothing, like an empty category field in a log. */

@@ -91,9 +91,12 @@ static const log_format formats[] = {
     [SHELF_LOG_REES46] = {"rees46", ',', 1, rees46_columns, SHELF__TIME_ISO8601, rees46_types, "event type", 0},
     [SHELF_LOG_SESSIONREC] = {"sessionrec", '\t', 1, sessionrec_columns, SHELF__TIME_NUMBER, NULL, "event type", 0},
     [SHELF_LOG_GENERIC] = {"generic", ',', 1, NULL, SHELF__TIME_NUMBER, generic_types, "event type", 0},
+    /* JSON Lines: read by log_json.c, which knows their members; sessions by gap. */
+    [SHELF_LOG_GA4] = {"ga4", 0, 0, NULL, SHELF__TIME_NUMBER, NULL, "event", 1},
+    [SHELF_LOG_SEGMENT] = {"segment", 0, 0, NULL, SHELF__TIME_ISO8601, NULL, "event", 1},
 };
 #define FORMAT_COUNT (sizeof formats / sizeof formats[0])
-_Static_assert(FORMAT_COUNT == SHELF_LOG_GENERIC + 1, "a row for every shelf_log_format");
+_Static_assert(FORMAT_COUNT == SHELF_LOG_SEGMENT + 1, "a row for every shelf_log_format");
 
 const char *shelf_log_format_name(shelf_log_format format) {
     return (unsigned)format < FORMAT_COUNT ? formats[format].name : NULL;
@@ -222,6 +225,7 @@ shelf_status shelf__log_plan_from_options(shelf__log_plan *plan, const shelf_log
     plan->split_by_gap = f->split_by_gap;
     plan->session_gap = o->session_gap;
     if (o->format == SHELF_LOG_GENERIC) return plan_generic(plan, o, message, size);
+    plan->json = o->format == SHELF_LOG_GA4 || o->format == SHELF_LOG_SEGMENT;
     if (!f->has_header && f->columns) {
         /* Columns by position: the whole plan is known now. */
         size_t c = 0;

@@ -53,6 +53,7 @@ typedef struct shelf__log_plan {
     int shelf_type_names;           /* also accept "view", "add_to_cart", ... */
     const char *type_noun;          /* "unknown <noun> 'x'" */
     int split_by_gap;               /* USER keys; a session ends after session_gap seconds without events */
+    int json;                       /* JSON Lines (GA4, Segment): log_json.c reads the lines */
     double session_gap;
     char names[SHELF__ROLE_COUNT][48]; /* how messages name each column */
 } shelf__log_plan;

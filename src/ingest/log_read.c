@@ -16,6 +16,7 @@
 #include "diagnostic.h"
 #include "line_reader.h"
 #include "log_formats.h"
+#include "log_json.h"
 #include "session_build.h"
 #include "shelf_common.h"
 #include "string_table.h"
@@ -222,6 +223,14 @@ static shelf_status pending_cover(log_read *p, uint32_t item) {
 /* One data row. SHELF_E_PARSE (p->message says why) when the row is bad; other
  * failures are fatal. Nothing is interned before the whole row is known good,
  * so a skipped row leaves no item, category or key behind. */
+/* Whether rows carry categories or prices for the catalog (the JSON formats may). */
+static int has_attributes(const shelf__log_plan *plan) {
+    return plan->json || plan->column[SHELF__ROLE_CATEGORY] >= 0 || plan->column[SHELF__ROLE_PRICE] >= 0;
+}
+
+static shelf_status add_event(log_read *p, const char *key, size_t key_size, const char *item_id, size_t item_size,
+                              int type, double time, const char *category, size_t category_size, float price);
+
 static shelf_status parse_row(log_read *p, char *line, size_t size) {
     const shelf__log_plan *plan = &p->plan;
     p->message[0] = '\0';
@@ -273,7 +282,14 @@ static shelf_status parse_row(log_read *p, char *line, size_t size) {
     const char *category = role_field(p, SHELF__ROLE_CATEGORY, &category_size);
     if (!category || !category_size) category = role_field(p, SHELF__ROLE_CATEGORY_FALLBACK, &category_size);
 
-    /* The row is good: from here on only fatal failures. */
+    return add_event(p, key, key_size, item_id, item_size, type, time, category, category_size, price);
+}
+
+/* Appends one good event (interning its item, key and category). Only fatal
+ * failures from here on: SHELF_E_BAD_ARGUMENT (with the message), out of memory. */
+static shelf_status add_event(log_read *p, const char *key, size_t key_size, const char *item_id, size_t item_size,
+                              int type, double time, const char *category, size_t category_size, float price) {
+    const shelf__log_plan *plan = &p->plan;
     if (p->event_count >= UINT32_MAX - 1) {
         snprintf(p->message, sizeof p->message, "more than 2^32 - 2 events in one file");
         return SHELF_E_BAD_ARGUMENT;
@@ -291,7 +307,7 @@ static shelf_status parse_row(log_read *p, char *line, size_t size) {
     uint32_t item, key_index;
     SHELF__TRY(shelf__dataset_intern_item(p->dataset, item_id, item_size, &item));
     SHELF__TRY(shelf__string_table_intern(&p->keys, key, key_size, &key_index, NULL));
-    if (plan->column[SHELF__ROLE_CATEGORY] >= 0 || plan->column[SHELF__ROLE_PRICE] >= 0) {
+    if (has_attributes(plan)) {
         SHELF__TRY(pending_cover(p, item));
         if (category && category_size) {
             uint32_t c;
@@ -319,7 +335,7 @@ static shelf_status commit_rows(log_read *p) {
     SHELF__TRY(shelf__sessions_from_rows(p->events, p->event_keys, p->event_count, p->keys.count,
                                          p->plan.split_by_gap, p->plan.session_gap, &sessions));
     shelf_status status = shelf__dataset_reserve(d, sessions.count, p->event_count);
-    int attributes = p->plan.column[SHELF__ROLE_CATEGORY] >= 0 || p->plan.column[SHELF__ROLE_PRICE] >= 0;
+    int attributes = has_attributes(&p->plan);
     if (status == SHELF_OK && attributes) status = shelf__dataset_enable_catalog(d);
     if (status != SHELF_OK) {
         shelf__sessions_free(&sessions);
@@ -381,6 +397,44 @@ static shelf_status read_table(log_read *p, shelf__log_reader *reader, shelf_log
         }
     }
     if (!header_done) return fail(p, SHELF_E_PARSE, 0, "the file is empty: expected a header line");
+    shelf_status s = commit_rows(p);
+    if (s != SHELF_OK) return fail_internal(p, s, 0);
+    return SHELF_OK;
+}
+
+static shelf_status add_json_event(void *context, const shelf__json_event *e) {
+    log_read *p = context;
+    if (!isnan(e->price) && e->price > FLT_MAX) {
+        snprintf(p->message, sizeof p->message, "\"price\" is out of range");
+        return SHELF_E_PARSE;
+    }
+    return add_event(p, e->key, e->key_size, e->item, e->item_size, e->type, e->time, e->category,
+                     e->category_size, (float)e->price);
+}
+
+/* SHELF_LOG_GA4, SHELF_LOG_SEGMENT: an event object per line (log_json.c). */
+static shelf_status read_json_lines(log_read *p, shelf__log_reader *reader, shelf_log_format format) {
+    char *line;
+    size_t size;
+    for (;;) {
+        shelf__line_result r = shelf__log_next_line(reader, &line, &size);
+        if (r == SHELF__LINE_END) break;
+        if (r == SHELF__LINE_FAIL) return fail(p, reader->status, 0, reader->error);
+        if (r == SHELF__LINE_BAD) {
+            SHELF__TRY(bad_line(p, reader->line, reader->bad_reason));
+            continue;
+        }
+        if (size == 0) continue; /* a blank line between objects */
+        p->message[0] = '\0';
+        shelf_status s = shelf__json_line_events(format, line, size, add_json_event, p, p->message, sizeof p->message);
+        if (s == SHELF_E_PARSE) {
+            SHELF__TRY(bad_line(p, reader->line, p->message));
+        } else if (s == SHELF_E_BAD_ARGUMENT && p->message[0]) {
+            return fail(p, SHELF_E_PARSE, reader->line, p->message);
+        } else if (s != SHELF_OK) {
+            return fail_internal(p, s, reader->line);
+        }
+    }
     shelf_status s = commit_rows(p);
     if (s != SHELF_OK) return fail_internal(p, s, 0);
     return SHELF_OK;
@@ -462,6 +516,8 @@ shelf_status shelf_dataset_read_log(shelf_dataset *dataset, const char *path,
     shelf__dataset_mark_take(dataset, &mark);
     if (options->format == SHELF_LOG_SESSIONS) {
         status = read_sessions(&p, &reader);
+    } else if (options->format == SHELF_LOG_GA4 || options->format == SHELF_LOG_SEGMENT) {
+        status = read_json_lines(&p, &reader, options->format);
     } else {
         status = read_table(&p, &reader, options->format);
     }

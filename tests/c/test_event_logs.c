@@ -170,15 +170,16 @@ static void test_names(void) {
     CHECK_STATUS(shelf_event_type_from_name("product viewed", 14, &type), SHELF_E_BAD_EVENT); /* case matters */
     CHECK_STATUS(shelf_event_type_from_name("Product Viewed!", 14, &type), SHELF_OK);        /* 14 bytes */
 
-    static const char *const formats[] = {"sessions", "diginetica", "taobao", "rees46", "sessionrec", "generic"};
-    for (int f = 0; f < 6; f++) {
+    static const char *const formats[] = {"sessions", "diginetica", "taobao", "rees46", "sessionrec", "generic",
+                                          "ga4", "segment"};
+    for (int f = 0; f < 8; f++) {
         shelf_log_format back = SHELF_LOG_GENERIC;
         CHECK(strcmp(shelf_log_format_name((shelf_log_format)f), formats[f]) == 0);
         CHECK_STATUS(shelf_log_format_from_name(formats[f], &back), SHELF_OK);
         CHECK(back == (shelf_log_format)f);
     }
     shelf_log_format format;
-    CHECK(shelf_log_format_name((shelf_log_format)6) == NULL);
+    CHECK(shelf_log_format_name((shelf_log_format)8) == NULL);
     CHECK_STATUS(shelf_log_format_from_name("csv", &format), SHELF_E_BAD_ARGUMENT);
     CHECK_STATUS(shelf_log_format_from_name(NULL, &format), SHELF_E_NULL_ARGUMENT);
 
@@ -587,6 +588,86 @@ static void test_bad_rows(void) {
     shelf_dataset_free(d);
 }
 
+/* GA4's BigQuery export and Segment's track calls as JSON Lines. */
+static void test_analytics_exports(void) {
+    shelf_diagnostic diag;
+    uint64_t bad = 0;
+    shelf_dataset *d = new_dataset();
+    /* A GA session with a page_view (skipped), two views, a cart add without the
+     * session id (another key), then a purchase of two items by another user. */
+    const char *ga4 = write_text("ga4.jsonl",
+        "{\"event_name\":\"page_view\",\"event_timestamp\":\"1700000000000000\",\"user_pseudo_id\":\"u1\"}\n"
+        "{\"event_name\":\"view_item\",\"event_timestamp\":\"1700000001500000\",\"user_pseudo_id\":\"u1\","
+        "\"event_params\":[{\"key\":\"ga_session_id\",\"value\":{\"int_value\":\"17\"}}],"
+        "\"items\":[{\"item_id\":\"A\",\"item_category\":\"shoes\",\"price\":10.5}]}\n"
+        "\n"
+        "{\"event_name\":\"select_item\",\"event_timestamp\":1700000005000000,\"user_pseudo_id\":\"u1\","
+        "\"event_params\":[{\"key\":\"ga_session_id\",\"value\":{\"int_value\":17}}],\"items\":[{\"item_id\":42}]}\n"
+        "{\"event_name\":\"purchase\",\"event_timestamp\":\"1700000010000000\",\"user_pseudo_id\":\"u2\","
+        "\"items\":[{\"item_id\":\"A\"},{\"item_id\":\"C\",\"item_category\":\"hats\",\"price\":3}]}\n");
+    CHECK_STATUS(read_format(d, ga4, SHELF_LOG_GA4, 0, &bad, &diag), SHELF_OK);
+    CHECK(bad == 0 && shelf_dataset_session_count(d) == 2 && shelf_dataset_event_count(d) == 4);
+    CHECK(sessions_in_time_order(d));
+    CHECK(session_size(d, 0) == 2 && strcmp(item_id(d, session_event(d, 0, 0)->item), "A") == 0);
+    CHECK(session_event(d, 0, 0)->type == SHELF_EVENT_VIEW && session_event(d, 0, 0)->time == 1700000001.5);
+    CHECK(strcmp(item_id(d, session_event(d, 0, 1)->item), "42") == 0 && session_event(d, 0, 1)->type == SHELF_EVENT_CLICK);
+    CHECK(session_size(d, 1) == 2 && session_event(d, 1, 1)->type == SHELF_EVENT_PURCHASE);
+    CHECK(strcmp(item_category_name(d, "A"), "shoes") == 0 && strcmp(item_category_name(d, "C"), "hats") == 0);
+    CHECK(d->item_price[find_item(d, "A")] == 10.5f && d->item_price[find_item(d, "C")] == 3.0f);
+    shelf_dataset_free(d);
+
+    d = new_dataset();
+    const char *segment = write_text("segment.jsonl",
+        "{\"type\":\"page\",\"anonymousId\":\"a1\",\"timestamp\":\"2024-01-01T10:00:00Z\"}\n"
+        "{\"type\":\"track\",\"event\":\"Product Viewed\",\"anonymousId\":\"a1\",\"timestamp\":\"2024-01-01T10:00:05.250Z\","
+        "\"properties\":{\"product_id\":\"A\",\"category\":\"shoes\"}}\n"
+        "{\"type\":\"track\",\"event\":\"Checkout Started\",\"anonymousId\":\"a1\",\"timestamp\":\"2024-01-01T10:01:00Z\"}\n"
+        "{\"type\":\"track\",\"event\":\"Product Added\",\"anonymousId\":\"a1\",\"timestamp\":\"2024-01-01T10:02:00+00:00\","
+        "\"properties\":{\"product_id\":\"B\",\"price\":7}}\n"
+        "{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"42\",\"timestamp\":\"2024-01-01T11:00:00Z\","
+        "\"properties\":{\"products\":[{\"product_id\":\"A\"},{\"product_id\":\"C\"}]}}\n");
+    CHECK_STATUS(read_format(d, segment, SHELF_LOG_SEGMENT, 0, &bad, &diag), SHELF_OK);
+    CHECK(shelf_dataset_session_count(d) == 2 && shelf_dataset_event_count(d) == 4);
+    const double day = 19723.0 * 86400; /* 2024-01-01 */
+    CHECK(session_event(d, 0, 0)->time == day + 36005.25 && session_event(d, 0, 1)->type == SHELF_EVENT_ADD_TO_CART);
+    CHECK(session_event(d, 1, 0)->type == SHELF_EVENT_PURCHASE && strcmp(item_id(d, session_event(d, 1, 1)->item), "C") == 0);
+    CHECK(d->item_price[find_item(d, "B")] == 7.0f);
+
+    /* Bad lines name their line and what is wrong, and a failed read changes nothing. */
+    snapshot before = take_snapshot(d);
+    static const struct { shelf_log_format format; const char *text, *message; } bad_lines[] = {
+        {SHELF_LOG_GA4, "{\"event_name\":\"view_item\",\"event_timestamp\":\"1\",\"user_pseudo_id\":\"u\",\"items\":[{\"item_id\":\"A\"}]}\nnot json\n",
+         "not a JSON object"},
+        {SHELF_LOG_GA4, "{\"event_name\":\"view_item\",\"event_timestamp\":\"soon\",\"user_pseudo_id\":\"u\",\"items\":[{\"item_id\":\"A\"}]}\n",
+         "\"event_timestamp\" must be microseconds since 1970"},
+        {SHELF_LOG_GA4, "{\"event_name\":\"view_item\",\"event_timestamp\":\"1\",\"items\":[{\"item_id\":\"A\"}]}\n", "no \"user_pseudo_id\""},
+        {SHELF_LOG_GA4, "{\"event_name\":\"view_item\",\"event_timestamp\":\"1\",\"user_pseudo_id\":\"u\"}\n",
+         "a product event without \"items\""},
+        {SHELF_LOG_GA4, "{\"event_timestamp\":\"1\",\"user_pseudo_id\":\"u\"}\n", "no \"event_name\""},
+        {SHELF_LOG_SEGMENT, "{\"event\":\"Product Viewed\",\"timestamp\":\"yesterday\",\"anonymousId\":\"a\",\"properties\":{\"product_id\":\"A\"}}\n",
+         "\"timestamp\" must be an ISO 8601 time"},
+        {SHELF_LOG_SEGMENT, "{\"event\":\"Product Viewed\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"properties\":{\"product_id\":\"A\"}}\n",
+         "no \"anonymousId\" or \"userId\""},
+        {SHELF_LOG_SEGMENT, "{\"event\":\"Product Viewed\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"anonymousId\":\"a\",\"properties\":{\"product_id\":\"A\",\"price\":-1}}\n",
+         "\"price\" must be a number >= 0"},
+    };
+    for (size_t b = 0; b < sizeof bad_lines / sizeof bad_lines[0]; b++) {
+        const char *path = write_text("bad.jsonl", bad_lines[b].text);
+        CHECK_STATUS(read_format(d, path, bad_lines[b].format, 0, &bad, &diag), SHELF_E_PARSE);
+        uint64_t line = strchr(bad_lines[b].text, '\n')[1] ? 2 : 1;
+        CHECK(diag.line == line && strcmp(diag.message, bad_lines[b].message) == 0);
+        CHECK(same_snapshot(before, take_snapshot(d)));
+    }
+    /* Skipped, a line with one bad product adds none of its products. */
+    const char *partly = write_text("partly.jsonl",
+        "{\"event_name\":\"purchase\",\"event_timestamp\":\"1\",\"user_pseudo_id\":\"u9\",\"items\":[{\"item_id\":\"Z\"},{\"price\":2}]}\n"
+        "{\"event_name\":\"view_item\",\"event_timestamp\":\"2\",\"user_pseudo_id\":\"u9\",\"items\":[{\"item_id\":\"Y\"}]}\n");
+    CHECK_STATUS(read_format(d, partly, SHELF_LOG_GA4, 1, &bad, &diag), SHELF_OK);
+    CHECK(bad == 1 && diag.line == 1 && strcmp(diag.message, "no \"item_id\"") == 0);
+    CHECK(find_item(d, "Z") == UINT32_MAX && find_item(d, "Y") != UINT32_MAX);
+    shelf_dataset_free(d);
+}
+
 static void test_generic(void) {
     shelf_diagnostic diag;
     shelf_dataset *d = new_dataset();
@@ -809,6 +890,7 @@ int main(void) {
     test_long_lines();
     test_bad_rows();
     test_generic();
+    test_analytics_exports();
     test_sessionrec();
     test_rollback();
     test_catalog();

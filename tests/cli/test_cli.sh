@@ -65,6 +65,13 @@ expect_ok "train small, tolerant" "$shelf" train --sessions "$tmp/train.tsv" --o
 expect_ok "inspect tolerant" "$shelf" inspect "$tmp/tiny.shelf"
 checks=$((checks + 1)); grep -q '"dropped_for_size": \[.*"covisit"' "$tmp/out" || fail "drop tolerance 100000 kept covisit: $(grep dropped "$tmp/out")"
 checks=$((checks + 1)); ! grep -qE '^(covisit|sequential|embeddings) ' "$tmp/out" || fail "a table is still in the model"
+# A shop's own analytics export: Segment's track calls as JSON Lines, with a bad line named.
+printf '%s\n' '{"event":"Product Viewed","anonymousId":"a","timestamp":"2024-01-01T10:00:00Z","properties":{"product_id":"1"}}' \
+  '{"event":"Product Added","anonymousId":"a","timestamp":"2024-01-01T10:01:00Z","properties":{"product_id":"2"}}' > "$tmp/segment.jsonl"
+expect_ok "train --format segment" "$shelf" train --events "$tmp/segment.jsonl" --format segment --out "$tmp/segment.shelf" --dims 0
+checks=$((checks + 1)); grep -q 'read 1 sessions, 2 events, 2 items' "$tmp/err" || fail "segment export: $(head -c 300 "$tmp/err")"
+printf '%s\n' '{"event_name":"view_item","event_timestamp":"1700000000000000","user_pseudo_id":"u","items":[{"item_id":"1"}]}' '{"event_name":' > "$tmp/ga4.jsonl"
+expect_error "a bad GA4 line" "ga4.jsonl:2: not a JSON object" "$shelf" train --events "$tmp/ga4.jsonl" --format ga4 --out "$tmp/ga4.shelf"
 expect_error "bad drop tolerance" "drop tolerance" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/x.shelf" --drop-tolerance -1
 expect_ok "inspect" "$shelf" inspect "$tmp/a.shelf"
 for word in covisit sequential embeddings popularity item_ids '"seed": 7'; do

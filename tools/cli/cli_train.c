@@ -14,7 +14,7 @@ static const char usage[] =
     "Input (repeat --sessions/--events to read several files):\n"
     "  --sessions FILE      one session per line, item ids separated by spaces, oldest first\n"
     "  --events FILE        a raw event log, read as --format says\n"
-    "  --format NAME        diginetica | taobao | rees46 | sessionrec | generic\n"
+    "  --format NAME        diginetica | taobao | rees46 | sessionrec | generic | ga4 | segment\n"
     "  --columns SPEC       generic logs: session=N,user=N,item=N,type=N,time=N,category=N,price=N\n"
     "                       (0-based columns; item is required)\n"
     "  --delimiter C        generic logs: field separator (default ','; 'tab' for a tab)\n"
