@@ -131,6 +131,34 @@ shelf_status shelf_dataset_read_log(shelf_dataset *dataset, const char *path,
 shelf_status shelf_dataset_read_catalog(shelf_dataset *dataset, const char *path,
                                         shelf_diagnostic *diagnostic);
 
+/* A first evaluation, by the protocol of the session-based papers (SR-GNN and
+ * GCE-GNN on Diginetica): items seen fewer than min_item_count times in the whole
+ * dataset, and sessions left with fewer than 2 events, are dropped; sessions that
+ * end in the last test_days days of the data are the test, the others the
+ * training; test events of items the training lacks are removed; train_path gets
+ * one session per line (SHELF_LOG_SESSIONS, for shelf_train), test_path every prefix
+ * of each test session, a tab and the item after it (for shelf eval). The dataset
+ * needs real times (a log with a time column). SHELF_E_BAD_ARGUMENT when the data
+ * spans no more than test_days, or an id holds a space or a tab; SHELF_E_IO when a
+ * file cannot be written. */
+typedef struct shelf_split_options {
+    double test_days;         /* default 7 */
+    uint32_t min_item_count;  /* default 5 */
+} shelf_split_options;
+
+typedef struct shelf_split_report {
+    uint64_t train_sessions, train_events, test_sessions, test_cases;
+    uint64_t dropped_sessions;      /* shorter than 2 after the filters */
+    uint64_t dropped_test_events;   /* of items the training lacks */
+    uint32_t train_items;
+    double first_time, cut_time, last_time; /* unix seconds: the test is what ends at cut_time or later */
+} shelf_split_report;
+
+void shelf_split_options_init(shelf_split_options *options);
+shelf_status shelf_dataset_split(const shelf_dataset *dataset, const shelf_split_options *options,
+                                 const char *train_path, const char *test_path, shelf_split_report *report,
+                                 shelf_diagnostic *diagnostic);
+
 uint64_t shelf_dataset_session_count(const shelf_dataset *dataset);
 uint64_t shelf_dataset_event_count(const shelf_dataset *dataset);
 uint32_t shelf_dataset_item_count(const shelf_dataset *dataset);

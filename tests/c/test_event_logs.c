@@ -668,6 +668,74 @@ static void test_analytics_exports(void) {
     shelf_dataset_free(d);
 }
 
+/* The whole of a small file, for comparing what split wrote. */
+static const char *file_text(const char *path) {
+    static char text[4096];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f) fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+/* shelf_dataset_split: the protocol of the session-based papers on a fixture whose
+ * answer is known, and its refusals. */
+static void test_split(void) {
+    shelf_diagnostic diag;
+    shelf_dataset *d = new_dataset();
+    /* Days 1-9: training sessions; day 10: test. Item z is seen once (dropped);
+     * item n appears only in the test (removed there). */
+    const char *log = write_text("split.csv",
+        "session,item,time\n"
+        "s1,a,86400\ns1,b,86460\ns1,z,86470\n"
+        "s2,a,172800\ns2,b,172860\ns2,c,172900\n"
+        "s3,b,259200\ns3,c,259260\n"
+        "s4,a,345600\ns4,c,345660\n"
+        "s5,c,432000\n"
+        "t1,a,864000\nt1,n,864010\nt1,b,864020\nt1,c,864030\n"
+        "t2,n,864100\nt2,c,864110\n"
+        "t3,b,864200\nt3,a,864210\n");
+    shelf_log_options o;
+    shelf_log_options_init(&o, SHELF_LOG_GENERIC);
+    o.time_column = 2;
+    CHECK_STATUS(shelf_dataset_read_log(d, log, &o, NULL, &diag), SHELF_OK);
+    shelf_split_options options;
+    shelf_split_options_init(&options);
+    CHECK(options.test_days == 7 && options.min_item_count == 5);
+    options.test_days = 2;
+    options.min_item_count = 2;
+    char train[1024], test[1024];
+    snprintf(train, sizeof train, "%s/event_logs_split_train.tsv", check_tmp_dir());
+    snprintf(test, sizeof test, "%s/event_logs_split_test.tsv", check_tmp_dir());
+    shelf_split_report r;
+    CHECK_STATUS(shelf_dataset_split(d, &options, train, test, &r, &diag), SHELF_OK);
+    CHECK(strcmp(file_text(train), "a b\na b c\nb c\na c\n") == 0);
+    CHECK(strcmp(file_text(test), "a\tb\na b\tc\nb\ta\n") == 0);
+    CHECK(r.train_sessions == 4 && r.train_events == 9 && r.train_items == 3);
+    CHECK(r.test_sessions == 2 && r.test_cases == 3 && r.dropped_test_events == 2);
+    CHECK(r.dropped_sessions == 2); /* s5 (one event) and t2 (c alone once n is removed) */
+    CHECK(r.last_time == 864210 && r.cut_time == 864210 - 2 * 86400.0 && r.first_time == 86400);
+
+    /* A span no longer than the test days, a bad option, an id the formats cannot hold. */
+    options.test_days = 30;
+    CHECK_STATUS(shelf_dataset_split(d, &options, train, test, &r, &diag), SHELF_E_BAD_ARGUMENT);
+    CHECK(contains(diag.message, "span 9.0 days, not more than the 30.0 test days"));
+    options.test_days = 0;
+    CHECK_STATUS(shelf_dataset_split(d, &options, train, test, &r, &diag), SHELF_E_BAD_ARGUMENT);
+    CHECK_STATUS(shelf_dataset_split(d, NULL, train, test, &r, &diag), SHELF_E_NULL_ARGUMENT);
+    shelf_dataset_free(d);
+    d = new_dataset();
+    o.delimiter = ';';
+    CHECK_STATUS(shelf_dataset_read_log(d, write_text("split_space.csv",
+                     "session;item;time\ns1;a b;0\ns1;c;10\ns2;a b;90000\ns2;c;90010\ns3;a b;900000\ns3;c;900010\n"),
+                     &o, NULL, &diag), SHELF_OK);
+    shelf_split_options_init(&options);
+    options.min_item_count = 1;
+    CHECK_STATUS(shelf_dataset_split(d, &options, train, test, &r, &diag), SHELF_E_BAD_ARGUMENT);
+    CHECK(contains(diag.message, "item id 'a b' holds a space"));
+    shelf_dataset_free(d);
+}
+
 static void test_generic(void) {
     shelf_diagnostic diag;
     shelf_dataset *d = new_dataset();
@@ -891,6 +959,7 @@ int main(void) {
     test_bad_rows();
     test_generic();
     test_analytics_exports();
+    test_split();
     test_sessionrec();
     test_rollback();
     test_catalog();

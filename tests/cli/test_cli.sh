@@ -72,6 +72,16 @@ expect_ok "train --format segment" "$shelf" train --events "$tmp/segment.jsonl" 
 checks=$((checks + 1)); grep -q 'read 1 sessions, 2 events, 2 items' "$tmp/err" || fail "segment export: $(head -c 300 "$tmp/err")"
 printf '%s\n' '{"event_name":"view_item","event_timestamp":"1700000000000000","user_pseudo_id":"u","items":[{"item_id":"1"}]}' '{"event_name":' > "$tmp/ga4.jsonl"
 expect_error "a bad GA4 line" "ga4.jsonl:2: not a JSON object" "$shelf" train --events "$tmp/ga4.jsonl" --format ga4 --out "$tmp/ga4.shelf"
+# A first evaluation from a raw log: split, train on the training part, evaluate on the test part.
+expect_ok "split" "$shelf" split --events "$data/diginetica-raw/sample_train-item-views.csv" --format diginetica \
+  --train "$tmp/split_train.tsv" --test "$tmp/split_test.tsv"
+checks=$((checks + 1)); grep -qE '^shelf: .*split_test.tsv: [1-9][0-9]* cases from [1-9][0-9]* test sessions' "$tmp/err" || fail "split: $(cat "$tmp/err")"
+checks=$((checks + 1)); [ "$(grep -c . "$tmp/split_test.tsv")" -gt 0 ] && ! grep -qv $'\t' "$tmp/split_test.tsv" || fail "split: the test file is not prefix<TAB>label lines"
+expect_ok "train on the split" "$shelf" train --sessions "$tmp/split_train.tsv" --out "$tmp/split.shelf" --dims 0
+expect_ok "eval on the split" "$shelf" eval --model "$tmp/split.shelf" --test "$tmp/split_test.tsv"
+checks=$((checks + 1)); grep -q '^  session repeat' "$tmp/out" || fail "eval on the split: $(cat "$tmp/out")"
+expect_error "split too long a test" "not more than the 999.0 test days" "$shelf" split --events "$data/diginetica-raw/sample_train-item-views.csv" \
+  --format diginetica --train "$tmp/x.tsv" --test "$tmp/y.tsv" --test-days 999
 expect_error "bad drop tolerance" "drop tolerance" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/x.shelf" --drop-tolerance -1
 expect_ok "inspect" "$shelf" inspect "$tmp/a.shelf"
 for word in covisit sequential embeddings popularity item_ids '"seed": 7'; do

@@ -15,6 +15,7 @@ int cli_eval(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_recommend(int argc, char **argv);
 int cli_related(int argc, char **argv);
+int cli_split(int argc, char **argv);
 
 /* Prints "shelf: " and the message to stderr; returns the exit status 1 (2 for usage errors). */
 int cli_error(const char *format, ...);
@@ -39,6 +40,36 @@ const char *cli_option(int argc, char **argv, int *i, const char *name);
 int cli_flag(const char *arg, const char *name);
 int cli_parse_u32(const char *text, const char *what, uint32_t *out);
 double cli_seconds(void);
+
+/* The input options train and split share (cli_input.c). */
+#define CLI_INPUTS_MAX 64
+#define CLI_INPUT_HELP                                                                                    \
+    "  --sessions FILE      one session per line, item ids separated by spaces, oldest first\n"             \
+    "  --events FILE        a raw event log, read as --format says\n"                                        \
+    "  --format NAME        diginetica | taobao | rees46 | sessionrec | generic | ga4 | segment\n"           \
+    "  --columns SPEC       generic logs: session=N,user=N,item=N,type=N,time=N,category=N,price=N\n"        \
+    "                       (0-based columns; item is required)\n"                                           \
+    "  --delimiter C        generic logs: field separator (default ','; 'tab' for a tab)\n"                  \
+    "  --header             generic logs: skip the first line\n"                                             \
+    "  --time-scale X       generic logs: multiply times by X to get seconds (0.001 for ms)\n"               \
+    "  --iso-time           generic logs: times are text like 2019-10-01 00:00:00 UTC\n"                     \
+    "  --session-gap S      seconds of inactivity that split a user's events (default 1800)\n"               \
+    "  --skip-bad-lines     report malformed lines and go on (default: stop at the first)\n"                 \
+    "  --catalog FILE       JSON Lines of item attributes: id, category, price, in_stock\n"
+typedef struct cli_input {
+    const char *files[CLI_INPUTS_MAX];
+    int is_log[CLI_INPUTS_MAX], count;
+    const char *format, *columns, *delimiter, *catalog;
+    int header, iso_time, skip_bad;
+    double time_scale, session_gap;
+} cli_input;
+void cli_input_init(cli_input *in);
+/* 1 when argv[*i] is an input option (consumed, with its value); 0 when it is not;
+ * -1 for a bad one (reported: exit with status 2). */
+int cli_input_option(cli_input *in, int argc, char **argv, int *i, const char *usage);
+/* Reads every input into a new dataset (*out); 0, or the exit status after
+ * reporting the problem. Prints what was read. */
+int cli_input_read(const cli_input *in, const char *command, const char *usage, shelf_dataset **out);
 
 /* The options recommend and related share (cli_request.c): --k, the filters, --json. */
 #define CLI_LIST_MAX 32

@@ -7,6 +7,7 @@ static const char usage[] =
     "usage: shelf <command> [options]\n"
     "\n"
     "Commands:\n"
+    "  split      make training sessions and test cases from a raw log (a first evaluation)\n"
     "  train      learn a model from sessions or raw event logs\n"
     "  quantize   float32 model or .npy embeddings -> int8 .shelf model\n"
     "  eval       next-item HR/MRR/NDCG@K and recommend() latency on a test file\n"
@@ -24,14 +25,14 @@ int main(int argc, char **argv) {
     }
     const char *command = argv[1];
     if (cli_flag(command, "version") || cli_flag(command, "--version")) {
-        printf("shelf %s (model format 1)\n", shelf_version_string());
+        printf("shelf %s (model format %u)\n", shelf_version_string(), SHELF_FORMAT_VERSION);
         return 0;
     }
     static const struct {
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"train", cli_train}, {"quantize", cli_quantize}, {"eval", cli_eval},
+        {"split", cli_split}, {"train", cli_train}, {"quantize", cli_quantize}, {"eval", cli_eval},
         {"inspect", cli_inspect}, {"recommend", cli_recommend}, {"related", cli_related},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -12,18 +12,7 @@ static const char usage[] =
     "sessions held out, learns again from all of them and writes an int8 model.\n"
     "\n"
     "Input (repeat --sessions/--events to read several files):\n"
-    "  --sessions FILE      one session per line, item ids separated by spaces, oldest first\n"
-    "  --events FILE        a raw event log, read as --format says\n"
-    "  --format NAME        diginetica | taobao | rees46 | sessionrec | generic | ga4 | segment\n"
-    "  --columns SPEC       generic logs: session=N,user=N,item=N,type=N,time=N,category=N,price=N\n"
-    "                       (0-based columns; item is required)\n"
-    "  --delimiter C        generic logs: field separator (default ','; 'tab' for a tab)\n"
-    "  --header             generic logs: skip the first line\n"
-    "  --time-scale X       generic logs: multiply times by X to get seconds (0.001 for ms)\n"
-    "  --iso-time           generic logs: times are text like 2019-10-01 00:00:00 UTC\n"
-    "  --session-gap S      seconds of inactivity that split a user's events (default 1800)\n"
-    "  --skip-bad-lines     report malformed lines and go on (default: stop at the first)\n"
-    "  --catalog FILE       JSON Lines of item attributes: id, category, price, in_stock\n"
+    CLI_INPUT_HELP
     "\n"
     "Model:\n"
     "  --out MODEL          where to write the .shelf model\n"
@@ -44,25 +33,6 @@ static const char usage[] =
     "\n"
     "SOURCE_DATE_EPOCH, when set, is stored as the creation time, so that two runs\n"
     "with the same inputs and seed write byte-identical models.\n";
-
-static int parse_columns(const char *spec, shelf_log_options *o) {
-    char buffer[256];
-    snprintf(buffer, sizeof buffer, "%s", spec);
-    for (char *part = strtok(buffer, ","); part; part = strtok(NULL, ",")) {
-        char *eq = strchr(part, '=');
-        uint32_t column;
-        if (!eq || cli_parse_u32(eq + 1, "--columns", &column)) return cli_error("--columns: expected name=N, got '%s'", part);
-        *eq = '\0';
-        int *field = !strcmp(part, "session") ? &o->session_column : !strcmp(part, "user") ? &o->user_column
-                   : !strcmp(part, "item") ? &o->item_column : !strcmp(part, "type") ? &o->type_column
-                   : !strcmp(part, "time") ? &o->time_column : !strcmp(part, "category") ? &o->category_column
-                   : !strcmp(part, "price") ? &o->price_column : NULL;
-        if (!field) return cli_error("--columns: unknown column name '%s'", part);
-        *field = (int)column;
-    }
-    if (o->item_column < 0) return cli_error("--columns: item=N is required");
-    return 0;
-}
 
 /* Fewer validation cases than this choose a blend by noise: the trainer is told so. */
 #define FEW_VALIDATION_CASES 1000
@@ -99,12 +69,9 @@ static void report_validation(const void *bytes, size_t size) {
 }
 
 int cli_train(int argc, char **argv) {
-    const char *inputs[64];
-    int input_is_log[64], inputs_count = 0;
-    const char *format = NULL, *columns = NULL, *delimiter = NULL, *catalog = NULL, *out = NULL, *name = NULL;
-    const char *value;
-    int header = 0, iso_time = 0, skip_bad = 0;
-    double time_scale = 1, session_gap = 1800;
+    cli_input input;
+    cli_input_init(&input);
+    const char *out = NULL, *name = NULL, *value;
     shelf_train_options options;
     shelf_train_options_init(&options);
 
@@ -112,20 +79,12 @@ int cli_train(int argc, char **argv) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(usage, stdout);
             return 0;
-        } else if ((value = cli_option(argc, argv, &i, "--sessions")) || (value = cli_option(argc, argv, &i, "--events"))) {
-            if (inputs_count == 64) return cli_usage_error(usage, "too many input files");
-            /* cli_option() has moved i to the value when it was a separate argument. */
-            const char *option = value == argv[i] && strncmp(argv[i], "--", 2) != 0 ? argv[i - 1] : argv[i];
-            input_is_log[inputs_count] = strncmp(option, "--events", 8) == 0;
-            inputs[inputs_count++] = value;
-        } else if ((value = cli_option(argc, argv, &i, "--format"))) format = value;
-        else if ((value = cli_option(argc, argv, &i, "--columns"))) columns = value;
-        else if ((value = cli_option(argc, argv, &i, "--delimiter"))) delimiter = value;
-        else if ((value = cli_option(argc, argv, &i, "--catalog"))) catalog = value;
-        else if ((value = cli_option(argc, argv, &i, "--out"))) out = value;
+        }
+        int taken = cli_input_option(&input, argc, argv, &i, usage);
+        if (taken < 0) return 2;
+        if (taken) continue;
+        if ((value = cli_option(argc, argv, &i, "--out"))) out = value;
         else if ((value = cli_option(argc, argv, &i, "--name"))) name = value;
-        else if ((value = cli_option(argc, argv, &i, "--time-scale"))) time_scale = atof(value);
-        else if ((value = cli_option(argc, argv, &i, "--session-gap"))) session_gap = atof(value);
         else if ((value = cli_option(argc, argv, &i, "--validation"))) options.validation_fraction = (float)atof(value);
         else if ((value = cli_option(argc, argv, &i, "--min-weight"))) options.min_weight = (float)atof(value);
         else if ((value = cli_option(argc, argv, &i, "--drop-tolerance"))) options.drop_tolerance = (float)atof(value);
@@ -139,64 +98,15 @@ int cli_train(int argc, char **argv) {
             if (cli_parse_u32(value, "--dims", &options.dims)) return 2;
         } else if ((value = cli_option(argc, argv, &i, "--epochs"))) {
             if (cli_parse_u32(value, "--epochs", &options.epochs)) return 2;
-        } else if (cli_flag(argv[i], "--header")) header = 1;
-        else if (cli_flag(argv[i], "--iso-time")) iso_time = 1;
-        else if (cli_flag(argv[i], "--skip-bad-lines")) skip_bad = 1;
-        else if (cli_flag(argv[i], "--float")) options.quantize = 0;
+        } else if (cli_flag(argv[i], "--float")) options.quantize = 0;
         else if (cli_flag(argv[i], "--keep-unused")) options.keep_unused = 1;
         else return cli_usage_error(usage, "train: unknown option '%s'", argv[i]);
     }
-    if (!inputs_count) return cli_usage_error(usage, "train: give --sessions FILE or --events FILE");
+    if (!input.count) return cli_usage_error(usage, "train: give --sessions FILE or --events FILE");
     if (!out) return cli_usage_error(usage, "train: give --out MODEL");
-
-    shelf_log_format log_format = SHELF_LOG_SESSIONS;
-    if (format && shelf_log_format_from_name(format, &log_format) != SHELF_OK)
-        return cli_usage_error(usage, "train: unknown --format '%s'", format);
-    for (int k = 0; k < inputs_count; k++)
-        if (input_is_log[k] && !format) return cli_usage_error(usage, "train: --events needs --format");
-
     shelf_dataset *data;
-    if (shelf_dataset_create(&data) != SHELF_OK) return cli_error("out of memory");
-    shelf_diagnostic diag;
-    double started = cli_seconds();
-    for (int k = 0; k < inputs_count; k++) {
-        shelf_log_options log;
-        shelf_log_options_init(&log, input_is_log[k] ? log_format : SHELF_LOG_SESSIONS);
-        if (input_is_log[k] && log_format == SHELF_LOG_GENERIC) {
-            if (!columns) {
-                shelf_dataset_free(data);
-                return cli_usage_error(usage, "train: --format generic needs --columns");
-            }
-            if (parse_columns(columns, &log)) {
-                shelf_dataset_free(data);
-                return 2;
-            }
-            if (delimiter) log.delimiter = strcmp(delimiter, "tab") == 0 ? '\t' : delimiter[0];
-            log.has_header = header;
-            log.time_scale = time_scale;
-            log.time_is_iso8601 = iso_time;
-        }
-        log.session_gap = session_gap;
-        log.skip_bad_lines = skip_bad;
-        log.progress = cli_progress;
-        uint64_t bad = 0;
-        if (shelf_dataset_read_log(data, inputs[k], &log, &bad, &diag) != SHELF_OK) {
-            shelf_dataset_free(data);
-            return cli_diagnostic(&diag);
-        }
-        cli_progress_done();
-        if (bad) {
-            fprintf(stderr, "shelf: %s: skipped %llu malformed line%s; the first: ", inputs[k], (unsigned long long)bad, bad == 1 ? "" : "s");
-            fprintf(stderr, "line %llu: %s\n", (unsigned long long)diag.line, diag.message);
-        }
-    }
-    if (catalog && shelf_dataset_read_catalog(data, catalog, &diag) != SHELF_OK) {
-        shelf_dataset_free(data);
-        return cli_diagnostic(&diag);
-    }
-    fprintf(stderr, "shelf: read %llu sessions, %llu events, %u items in %.1f s\n",
-            (unsigned long long)shelf_dataset_session_count(data), (unsigned long long)shelf_dataset_event_count(data),
-            shelf_dataset_item_count(data), cli_seconds() - started);
+    int read = cli_input_read(&input, "train", usage, &data);
+    if (read) return read;
 
     if (!name) {
         const char *slash = strrchr(out, '/');
@@ -207,7 +117,8 @@ int cli_train(int argc, char **argv) {
     options.progress = cli_progress;
     void *model;
     size_t size;
-    started = cli_seconds();
+    double started = cli_seconds();
+    shelf_diagnostic diag;
     shelf_status status = shelf_train(data, &options, &model, &size, &diag);
     shelf_dataset_free(data);
     if (status != SHELF_OK) return cli_diagnostic(&diag);
