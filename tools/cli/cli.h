@@ -71,6 +71,25 @@ int cli_input_option(cli_input *in, int argc, char **argv, int *i, const char *u
  * reporting the problem. Prints what was read. */
 int cli_input_read(const cli_input *in, const char *command, const char *usage, shelf_dataset **out);
 
+/* What `shelf eval` measures in one pass over a test file (cli_eval.c), and the
+ * HTML report made of several (cli_report.c). */
+#define CLI_REPORT_K 50
+#define CLI_REPORT_SERIES 8
+typedef struct cli_figures {
+    uint32_t scorers, k;
+    uint64_t cases, unknown_labels, unknown_prefix_items;
+    double hr, mrr, ndcg, p50, p99;   /* percent at k; microseconds */
+    uint64_t *at_rank;                /* k counts: labels found at each rank (report passes only) */
+    double *latency_us;               /* every call, sorted (report passes only) */
+    size_t latency_count;
+} cli_figures;
+void cli_figures_free(cli_figures *f);
+/* Whether the model holds what the scorer needs (popularity and repeat always). */
+int cli_model_has_scorer(const shelf_model *model, uint32_t scorer);
+/* Writes the report; 0, or 1 after printing why. */
+int cli_write_report(const char *path, const char *model_path, const char *test_path, const shelf_model *model,
+                     const char *const *names, const cli_figures *series, uint32_t count);
+
 /* The options recommend and related share (cli_request.c): --k, the filters, --json. */
 #define CLI_LIST_MAX 32
 #define CLI_REQUEST_HELP                                                           \

@@ -25,6 +25,9 @@ static const char usage[] =
     "  --scorers LIST   use only these scorers, separated by commas (listed below), or all\n"
     "                   (then no baselines: the scorers are what is measured)\n"
     "  --no-baselines   skip the baselines (they take a pass over the file each)\n"
+    "  --report FILE    also write one self-contained HTML page with SVG charts: HR@K and\n"
+    "                   MRR@K for K up to 50 for each scorer alone and the blend, HR@20\n"
+    "                   against the bytes each needs, the latency histogram\n"
     "  --limit N        evaluate the first N cases only\n";
 
 /* "all", or names from shelf_scorer_name() separated by commas. */
@@ -57,15 +60,14 @@ static int by_value(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* What one pass over the test file measured. */
-typedef struct figures {
-    uint64_t cases, unknown_labels, unknown_prefix_items;
-    double hr, mrr, ndcg, p50, p99; /* percent; microseconds */
-} figures;
+/* What one pass over the test file measured (cli.h's cli_figures); with `keep`,
+ * also how many labels came at each rank below `k` and every call's latency (for
+ * the report), which the caller frees with cli_figures_free(). */
 
 /* One pass of the protocol over `test` with the given scorers. 0, or 1 after
  * printing why. */
-static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t limit, uint32_t scorers, figures *out) {
+static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t limit, uint32_t scorers, int keep,
+                    cli_figures *out) {
     FILE *f = fopen(test, "r");
     if (!f) return cli_error("%s: cannot open", test);
     shelf_session *session = NULL;
@@ -88,7 +90,9 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
     long length;
     uint64_t line_number = 0, cases = 0, unknown_labels = 0, unknown_prefix_items = 0;
     double hits = 0, reciprocal = 0, ndcg = 0;
-    int failed = 0;
+    uint64_t *at_rank = keep ? calloc(k, sizeof *at_rank) : NULL;
+    int failed = keep && !at_rank;
+    if (failed) cli_error("out of memory");
     while (cases < limit && (length = (long)getline(&line, &line_capacity, f)) > 0) {
         line_number++;
         while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
@@ -139,6 +143,7 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
         }
         for (size_t r = 0; r < count; r++)
             if (results[r].item == label) {
+                if (at_rank) at_rank[r]++;
                 hits += 1;
                 reciprocal += 1.0 / (double)(r + 1);
                 ndcg += 1.0 / log2((double)r + 2.0);
@@ -151,12 +156,19 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
     free(results);
     if (failed || cases == 0) {
         free(latency);
+        free(at_rank);
         return failed ? 1 : cli_error("%s: no test cases", test);
     }
     qsort(latency, latency_count, sizeof *latency, by_value);
-    *out = (figures){cases, unknown_labels, unknown_prefix_items, 100 * hits / cases, 100 * reciprocal / cases,
-                     100 * ndcg / cases, latency[(latency_count - 1) / 2], latency[(size_t)((latency_count - 1) * 0.99)]};
-    free(latency);
+    *out = (cli_figures){scorers, k, cases, unknown_labels, unknown_prefix_items, 100 * hits / cases,
+                         100 * reciprocal / cases, 100 * ndcg / cases, latency[(latency_count - 1) / 2],
+                         latency[(size_t)((latency_count - 1) * 0.99)], at_rank, NULL, 0};
+    if (keep) {
+        out->latency_us = latency;
+        out->latency_count = latency_count;
+    } else {
+        free(latency);
+    }
     return 0;
 }
 
@@ -164,6 +176,7 @@ int cli_eval(int argc, char **argv) {
     const char *model_path = NULL, *test = NULL, *value;
     uint32_t k = 20, limit = UINT32_MAX, scorers = SHELF_SCORER_ALL;
     int json = 0, baselines = 1;
+    const char *report = NULL;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(usage, stdout);
@@ -181,6 +194,8 @@ int cli_eval(int argc, char **argv) {
         } else if ((value = cli_option(argc, argv, &i, "--scorers"))) {
             if (parse_scorers(value, &scorers)) return 2;
             baselines = 0;
+        } else if ((value = cli_option(argc, argv, &i, "--report"))) {
+            report = value;
         } else if (cli_flag(argv[i], "--json")) json = 1;
         else if (cli_flag(argv[i], "--no-baselines")) baselines = 0;
         else return cli_usage_error(usage, "eval: unknown option '%s'", argv[i]);
@@ -196,16 +211,34 @@ int cli_eval(int argc, char **argv) {
         uint32_t scorers;
     } baseline[] = {{"popularity", SHELF_SCORER_POPULARITY}, {"session repeat", SHELF_SCORER_REPEAT}};
     enum { BASELINES = sizeof baseline / sizeof baseline[0] };
-    figures main_figures, base[BASELINES];
-    int failed = evaluate(model, test, k, limit, scorers, &main_figures);
+    cli_figures main_figures = {0}, base[BASELINES] = {{0}};
+    int failed = evaluate(model, test, k, limit, scorers, 0, &main_figures);
     for (int b = 0; !failed && baselines && b < BASELINES; b++)
-        failed = evaluate(model, test, k, limit, baseline[b].scorers, &base[b]);
+        failed = evaluate(model, test, k, limit, baseline[b].scorers, 0, &base[b]);
+    /* The report: each scorer the model holds alone and the blend, to REPORT_K. */
+    if (!failed && report) {
+        const char *sections[CLI_REPORT_SERIES];
+        cli_figures series[CLI_REPORT_SERIES] = {{0}};
+        uint32_t count = 0;
+        for (uint32_t bit = 1; !failed && (bit & SHELF_SCORER_ALL); bit <<= 1) {
+            if (!cli_model_has_scorer(model, bit)) continue;
+            sections[count] = shelf_scorer_name(bit);
+            failed = evaluate(model, test, CLI_REPORT_K, limit, bit, 1, &series[count++]);
+        }
+        if (!failed) {
+            sections[count] = "blend";
+            failed = evaluate(model, test, CLI_REPORT_K, limit, SHELF_SCORER_ALL, 1, &series[count++]);
+        }
+        if (!failed) failed = cli_write_report(report, model_path, test, model, sections, series, count);
+        for (uint32_t i = 0; i < count; i++) cli_figures_free(&series[i]);
+        if (!failed) fprintf(stderr, "shelf: wrote the report %s\n", report);
+    }
     const uint32_t items = shelf_model_item_count(model);
     shelf_model_close(model);
     free(bytes);
     if (failed) return 1;
 
-    const figures *m = &main_figures;
+    const cli_figures *m = &main_figures;
     if (json) {
         printf("{\"cases\": %llu, \"hr@%u\": %.2f, \"mrr@%u\": %.2f, \"ndcg@%u\": %.2f, \"p50_us\": %.1f, \"p99_us\": %.1f",
                (unsigned long long)m->cases, k, m->hr, k, m->mrr, k, m->ndcg, m->p50, m->p99);
