@@ -364,6 +364,36 @@ static shelf_status commit_rows(log_read *p) {
 
 /* -------------------------------------------------------------- the reads --- */
 
+/* What a row's status means for the read: a bad line (counted with --skip-bad-lines,
+ * else the end of the read), a fatal error, or nothing. */
+static shelf_status after_row(log_read *p, shelf_status s, uint64_t line) {
+    if (s == SHELF_E_PARSE) return bad_line(p, line, p->message);
+    if (s == SHELF_E_BAD_ARGUMENT && p->message[0]) return fail(p, SHELF_E_PARSE, line, p->message);
+    if (s != SHELF_OK) return fail_internal(p, s, line);
+    return SHELF_OK;
+}
+
+/* The next line the reader can give (bad ones are counted or end the read, as
+ * bad_line() says), or *done at the end of the file. */
+static shelf_status next_line(log_read *p, shelf__log_reader *reader, char **line, size_t *size, int *done) {
+    for (;;) {
+        shelf__line_result r = shelf__log_next_line(reader, line, size);
+        if (r == SHELF__LINE_END) {
+            *done = 1;
+            return SHELF_OK;
+        }
+        if (r == SHELF__LINE_FAIL) return fail(p, reader->status, 0, reader->error);
+        if (r != SHELF__LINE_BAD) return SHELF_OK;
+        SHELF__TRY(bad_line(p, reader->line, reader->bad_reason));
+    }
+}
+
+/* The file is read: its rows become sessions of the dataset. */
+static shelf_status finish_rows(log_read *p) {
+    shelf_status s = commit_rows(p);
+    return s == SHELF_OK ? SHELF_OK : fail_internal(p, s, 0);
+}
+
 static shelf_status read_table(log_read *p, shelf__log_reader *reader, shelf_log_format format) {
     int header_done = !p->plan.has_header;
     char *line;
@@ -387,19 +417,10 @@ static shelf_status read_table(log_read *p, shelf__log_reader *reader, shelf_log
             header_done = 1;
             continue;
         }
-        shelf_status s = parse_row(p, line, size);
-        if (s == SHELF_E_PARSE) {
-            SHELF__TRY(bad_line(p, reader->line, p->message));
-        } else if (s == SHELF_E_BAD_ARGUMENT && p->message[0]) {
-            return fail(p, SHELF_E_PARSE, reader->line, p->message);
-        } else if (s != SHELF_OK) {
-            return fail_internal(p, s, reader->line);
-        }
+        SHELF__TRY(after_row(p, parse_row(p, line, size), reader->line));
     }
     if (!header_done) return fail(p, SHELF_E_PARSE, 0, "the file is empty: expected a header line");
-    shelf_status s = commit_rows(p);
-    if (s != SHELF_OK) return fail_internal(p, s, 0);
-    return SHELF_OK;
+    return finish_rows(p);
 }
 
 static shelf_status add_json_event(void *context, const shelf__json_event *e) {
@@ -416,28 +437,16 @@ static shelf_status add_json_event(void *context, const shelf__json_event *e) {
 static shelf_status read_json_lines(log_read *p, shelf__log_reader *reader, shelf_log_format format) {
     char *line;
     size_t size;
-    for (;;) {
-        shelf__line_result r = shelf__log_next_line(reader, &line, &size);
-        if (r == SHELF__LINE_END) break;
-        if (r == SHELF__LINE_FAIL) return fail(p, reader->status, 0, reader->error);
-        if (r == SHELF__LINE_BAD) {
-            SHELF__TRY(bad_line(p, reader->line, reader->bad_reason));
-            continue;
-        }
+    for (int done = 0;;) {
+        SHELF__TRY(next_line(p, reader, &line, &size, &done));
+        if (done) break;
         if (size == 0) continue; /* a blank line between objects */
         p->message[0] = '\0';
-        shelf_status s = shelf__json_line_events(format, line, size, add_json_event, p, p->message, sizeof p->message);
-        if (s == SHELF_E_PARSE) {
-            SHELF__TRY(bad_line(p, reader->line, p->message));
-        } else if (s == SHELF_E_BAD_ARGUMENT && p->message[0]) {
-            return fail(p, SHELF_E_PARSE, reader->line, p->message);
-        } else if (s != SHELF_OK) {
-            return fail_internal(p, s, reader->line);
-        }
+        SHELF__TRY(after_row(p, shelf__json_line_events(format, line, size, add_json_event, p, p->message,
+                                                        sizeof p->message),
+                             reader->line));
     }
-    shelf_status s = commit_rows(p);
-    if (s != SHELF_OK) return fail_internal(p, s, 0);
-    return SHELF_OK;
+    return finish_rows(p);
 }
 
 /* SHELF_LOG_SESSIONS: already sessions, in order; events go straight into the
@@ -447,14 +456,9 @@ static shelf_status read_sessions(log_read *p, shelf__log_reader *reader) {
     uint64_t sessions = 0, events = 0;
     char *line;
     size_t size;
-    for (;;) {
-        shelf__line_result r = shelf__log_next_line(reader, &line, &size);
-        if (r == SHELF__LINE_END) break;
-        if (r == SHELF__LINE_FAIL) return fail(p, reader->status, 0, reader->error);
-        if (r == SHELF__LINE_BAD) {
-            SHELF__TRY(bad_line(p, reader->line, reader->bad_reason));
-            continue;
-        }
+    for (int done = 0;;) {
+        SHELF__TRY(next_line(p, reader, &line, &size, &done));
+        if (done) break;
         /* prefix<TAB>label lines are evaluation cases: training on them would
          * leak the test labels into the model. */
         if (memchr(line, '\t', size)) {
