@@ -14,7 +14,7 @@
 //   wrangler a Worker project (examples/wrangler) bundled by `wrangler deploy
 //            --dry-run`, run in Miniflare (wrangler's local runtime, on workerd):
 //            the package's "workerd" entry imports its own .wasm files, so again
-//            no option; the model bundled as a data module, or streamed from R2.
+//            no option; the model bundled as a data module, or streamed from R2 or KV.
 
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,7 +155,7 @@ test('webpack 5: with no option, in Chromium, as Node answers', async () => {
   assert.deepEqual(await runInChromium(out), await expected(true));
 });
 
-test('wrangler: a Worker project bundled by wrangler itself runs in Miniflare, the model bundled or in R2, no wasm option', async () => {
+test('wrangler: a Worker project bundled by wrangler itself runs in Miniflare, the model bundled, in R2 or in KV, no wasm option', async () => {
   const example = join(webRoot, 'examples', 'wrangler');
   const app = await consumerProject(join(scratch, 'wrangler'), tarball, {
     'wrangler.toml': readFileSync(join(example, 'wrangler.toml'), 'utf8'),
@@ -184,13 +184,16 @@ test('wrangler: a Worker project bundled by wrangler itself runs in Miniflare, t
   const moduleType = (f) => (f.endsWith('.js') ? 'ESModule' : f.endsWith('.wasm') ? 'CompiledWasm' : 'Data');
   const files = ['worker.js', ...emitted.filter((f) => /\.(wasm|shelf)$/.test(f))];
   const modules = files.map((f) => ({ type: moduleType(f), path: join(out, f) }));
-  const mf = new Miniflare({ modulesRoot: out, modules, compatibilityDate: '2025-06-01', r2Buckets: ['MODELS'] });
+  const mf = new Miniflare({
+    modulesRoot: out, modules, compatibilityDate: '2025-06-01', r2Buckets: ['MODELS'], kvNamespaces: ['MODELS_KV'],
+  });
   try {
-    const bucket = await mf.getR2Bucket('MODELS');
-    await bucket.put('shop.shelf', Uint8Array.from(readFileSync(model)).buffer);
+    const bytes = Uint8Array.from(readFileSync(model)).buffer;
+    await (await mf.getR2Bucket('MODELS')).put('shop.shelf', bytes);
+    await (await mf.getKVNamespace('MODELS_KV')).put('shop.shelf', bytes);
     const want = await expected(true);
     const views = ['21638', '7779', '3299'].join(',');
-    for (const source of ['bundle', 'r2']) {
+    for (const source of ['bundle', 'r2', 'kv']) {
       const response = await mf.dispatchFetch(`http://shop.example/?items=${views}&k=8&model=${source}`);
       const body = await response.json();
       assert.equal(response.status, 200, JSON.stringify(body));

@@ -5,6 +5,7 @@
 //   GET /?items=...&model=r2             the model object "shop.shelf" in the R2
 //                                        bucket bound as MODELS, streamed into wasm
 //                                        memory as it arrives (no second copy)
+//   GET /?items=...&model=kv             the same from the KV namespace MODELS_KV
 //
 // Which to choose: a Worker bundle is limited in size (3 MB compressed on the free
 // plan, 10 MB on the paid one, the Worker's code and the .wasm included), so a model
@@ -23,10 +24,17 @@ const loads = new Map();
 function shelf(env, source) {
   if (!loads.has(source)) {
     const loading = (async () => {
-      if (source !== 'r2') return Shelf.load({ model: bundled });
-      const object = await env.MODELS.get('shop.shelf');
-      if (!object) throw new ShelfError('SHELF_E_IO', 'no shop.shelf in the MODELS bucket');
-      return Shelf.load({ model: object.body });
+      if (source === 'r2') {
+        const object = await env.MODELS.get('shop.shelf');
+        if (!object) throw new ShelfError('SHELF_E_IO', 'no shop.shelf in the MODELS bucket');
+        return Shelf.load({ model: object.body });
+      }
+      if (source === 'kv') {
+        const stream = await env.MODELS_KV.get('shop.shelf', { type: 'stream' });
+        if (!stream) throw new ShelfError('SHELF_E_IO', 'no shop.shelf in the MODELS_KV namespace');
+        return Shelf.load({ model: stream });
+      }
+      return Shelf.load({ model: bundled });
     })();
     loads.set(source, loading);
     loading.catch(() => loads.delete(source));
