@@ -87,7 +87,12 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
     shelf__text_add(&t, "]");
     if (f->report) {
         const shelf__tuning_report *r = f->report;
-        shelf__text_add(&t, ",\n    \"validation\": {\"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {", r->cases, r->hr, r->mrr);
+        /* What the figures are, in the file itself: they are not a test of the user's. */
+        shelf__text_add(&t, ",\n    \"validation\": {\"measured\": \"the blend chosen, on every prefix of the newest "
+                            "validation_sessions of the training data (at most %u cases), held out while the tables "
+                            "were learned; the same period as the training, so a test of later sessions usually scores lower\",\n"
+                            "      \"cases\": %u, \"hr@20\": %.2f, \"mrr@20\": %.2f, \"alone\": {",
+                        (unsigned)TUNING_CASES, r->cases, r->hr, r->mrr);
         for (int s = 0; s < SHELF__SCORER_COUNT; s++)
             shelf__text_add(&t, "%s\"%s\": [%.2f, %.2f]", s ? ", " : "", shelf_scorer_name(1u << s), r->alone_hr[s], r->alone_mrr[s]);
         shelf__text_add(&t, "}, \"dropped_for_size\": [");

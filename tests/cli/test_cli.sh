@@ -57,6 +57,7 @@ expect_ok "train without validation" "$shelf" train --sessions "$tmp/tiny.tsv" -
 checks=$((checks + 1)); grep -q '^shelf: warning: no validation sessions' "$tmp/err" || fail "no warning without validation: $(tail -c 300 "$tmp/err")"
 expect_ok "inspect lean" "$shelf" inspect "$tmp/lean.shelf"
 checks=$((checks + 1)); grep -q '"left_out": \[' "$tmp/out" || fail "inspect shows no left_out list"
+checks=$((checks + 1)); grep -q '"validation": {"measured": "the blend chosen, on every prefix of the newest' "$tmp/out" || fail "the validation figures do not say what they measured"
 if grep -q '"left_out": \[.*"embedding"' "$tmp/out"; then
   checks=$((checks + 1)); ! grep -qE '^embeddings ' "$tmp/out" || fail "embeddings left out but still in the model"
 fi
