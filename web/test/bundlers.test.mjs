@@ -9,7 +9,8 @@
 //            package's `new URL(..., import.meta.url)`.
 //   webpack  5, no option either: the same, as asset modules.
 //   React, Vue  web/examples/react and web/examples/vue (a hook / a composable that
-//            follows the session's 'change' events), built by Vite: the list drawn,
+//            follows the session's 'change' events), built by Vite (React and Vue
+//            copied in from web/node_modules: no registry): the list drawn,
 //            and redrawn after a click, is what Node recommends.
 //   wrangler a Worker project (examples/wrangler) bundled by `wrangler deploy
 //            --dry-run`, run in Miniflare (wrangler's local runtime, on workerd):

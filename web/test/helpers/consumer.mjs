@@ -3,7 +3,7 @@
 // install gives, never a link back to this checkout).
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -19,9 +19,10 @@ export async function packPackage(dir) {
 }
 
 /**
- * Makes `dir` a project with `files` ({ path: text }) and the tarball installed,
- * with `packages` (names of web/'s devDependencies: react, vue, ...) at the
- * versions web/ pins, installed offline from the npm cache its `npm ci` filled.
+ * Makes `dir` a project with `files` ({ path: text }) and the tarball installed.
+ * `packages` (react, vue, ...: web/'s own devDependencies) are copied in from
+ * web/node_modules with every package they depend on, as an install would lay them
+ * out, so that no test needs the registry.
  */
 export async function consumerProject(dir, tarball, files = {}, packages = []) {
   mkdirSync(dir, { recursive: true });
@@ -30,11 +31,22 @@ export async function consumerProject(dir, tarball, files = {}, packages = []) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const pinned = JSON.parse(readFileSync(join(webRoot, 'package.json'), 'utf8')).devDependencies;
-  const specs = packages.map((name) => {
-    if (!pinned[name]) throw new Error(`${name} is not a devDependency of web/`);
-    return `${name}@${pinned[name]}`;
-  });
-  await npm(['install', '--offline', tarball, ...specs], dir);
+  await npm(['install', '--offline', tarball], dir);
+  const installed = join(webRoot, 'node_modules');
+  const pending = [...packages];
+  const copied = new Set();
+  while (pending.length) {
+    const name = pending.pop();
+    if (copied.has(name)) continue;
+    copied.add(name);
+    const from = join(installed, name);
+    if (!existsSync(from)) throw new Error(`${name} is not installed in web/node_modules`);
+    cpSync(from, join(dir, 'node_modules', name), { recursive: true, dereference: true });
+    const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
+    // Dependencies nested in the package's own node_modules came along with it.
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (!existsSync(join(from, 'node_modules', dependency))) pending.push(dependency);
+    }
+  }
   return dir;
 }
