@@ -25,6 +25,13 @@ import { Model } from './model.js';
  * setConsent() and a store's state read in, whenever what recommend() answers may
  * have changed.
  */
+// A session dropped without dispose() still frees its C session (and the scratch
+// of 8 bytes per item it holds after a recommend) once the collector takes it.
+const unreclaimed = new FinalizationRegistry(({ model, pointer, onDispose }) => {
+  if (model.handle) model.binding.capi.shelf_session_free(pointer);
+  onDispose();
+});
+
 export class Session extends EventTarget {
   #model;
   #session = 0; // shelf_session *
@@ -63,6 +70,7 @@ export class Session extends EventTarget {
     } finally {
       wasm.free(out);
     }
+    unreclaimed.register(this, { model, pointer: this.#session, onDispose }, this);
     this.ready = Promise.resolve(this);
     if (!this.#consent) return;
     if (state !== undefined && state !== null) this.#restoreLeniently(state);
@@ -203,6 +211,7 @@ export class Session extends EventTarget {
   /** Frees the session. Calling it again does nothing; any other call then throws. */
   dispose() {
     if (!this.#session) return;
+    unreclaimed.unregister(this);
     if (this.#model.handle) this.#model.binding.capi.shelf_session_free(this.#session);
     this.#session = 0;
     this.#onDispose();

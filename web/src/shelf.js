@@ -11,7 +11,7 @@ import { Session } from './session.js';
 
 export class Shelf {
   #model;
-  #sessions = new Set();
+  #sessions = new Set(); // WeakRefs: a session the page dropped can be collected
   #categories = null;
 
   /**
@@ -174,14 +174,16 @@ export class Shelf {
 
   /** A new shopper's session; see Session for the options. */
   session(options) {
-    const session = new Session(this.#model, options, () => this.#sessions.delete(session));
-    this.#sessions.add(session);
+    let ref = null;
+    const session = new Session(this.#model, options, () => this.#sessions.delete(ref));
+    ref = new WeakRef(session);
+    this.#sessions.add(ref);
     return session;
   }
 
   /** Frees the model and every session on it. Calling it again does nothing. */
   dispose() {
-    for (const session of this.#sessions) session.dispose();
+    for (const ref of this.#sessions) ref.deref()?.dispose();
     this.#model.close();
   }
 

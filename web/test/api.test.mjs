@@ -5,10 +5,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 import { Session, Shelf, ShelfError, memoryStore, simdSupported } from '../src/index.js';
 import { Model } from '../src/model.js';
 import { ensureDemoModel, ensureRetrainedSessionsModel, ensureSessionsModel, requireWasm } from '../scripts/artifacts.mjs';
+
+// The collector on demand, to see what it reclaims.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
 
 const wasmFiles = requireWasm();
 const modelPath = ensureDemoModel();
@@ -637,6 +643,40 @@ test('sessions: memory is reused, so a leaked session shows', async () => {
     assert.equal(memoryOf(shelf.binding), warm, `memory grew over ${rounds} rounds of ${SESSIONS_PER_ROUND} sessions (simd: ${simd})`);
     shelf.dispose();
   }
+});
+
+test('sessions a page drops without dispose() are freed by the collector', async () => {
+  const shelf = await demo();
+  const ids = popular(shelf, 20);
+  // Sessions made and dropped, the way a page that never calls dispose() does.
+  const round = () => {
+    for (let i = 0; i < SESSIONS_PER_ROUND; i++) {
+      const s = shelf.session({ consent: true });
+      ids.forEach((id, j) => s.track('view', id, { ts: T0 + j }));
+      assert.ok(s.recommend({ k: 20 }).length > 0);
+    }
+  };
+  const collect = async () => {
+    gc();
+    // Finalizers run as tasks of their own, after the collection.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  round();
+  await collect();
+  round();
+  await collect();
+  const warm = memoryOf(shelf.binding);
+  const leakPerRound = 8 * shelf.itemCount * SESSIONS_PER_ROUND;
+  const rounds = Math.ceil(warm / leakPerRound) + 1;
+  for (let r = 0; r < rounds; r++) {
+    round();
+    await collect();
+  }
+  assert.equal(memoryOf(shelf.binding), warm, `memory grew over ${rounds} rounds of ${SESSIONS_PER_ROUND} dropped sessions`);
+  // Those it has not collected yet still go with the Shelf.
+  const kept = shelf.session({ consent: true });
+  shelf.dispose();
+  assert.throws(() => kept.recommend(), { code: 'SHELF_E_NULL_ARGUMENT' });
 });
 
 test('models: Shelf.dispose() and closing a model free their memory', async () => {
