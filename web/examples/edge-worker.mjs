@@ -48,11 +48,11 @@ export default {
     try {
       let body = {};
       if (route === 'POST /events') {
-        const events = await request.json();
-        if (!Array.isArray(events)) return Response.json({ error: 'expected an array of events' }, { status: 400 });
+        const events = await readEvents(request);
+        if (typeof events === 'string') return Response.json({ error: 'SHELF_E_BAD_EVENT', message: events }, { status: 400 });
         let tracked = 0;
         for (const { type, item, ts, weight } of events) {
-          if (session.track(type, String(item), { ts, weight })) tracked++;
+          if (session.track(type, item, { ts, weight })) tracked++;
         }
         body = { tracked, recommendations: session.recommend(recommendOptions(url)) };
       } else if (route === 'GET /recommendations') {
@@ -73,6 +73,32 @@ export default {
     }
   },
 };
+
+// What a POST may hold: at most a session's worth of events (the library keeps the
+// newest 64), as a JSON array of { type, item, ts?, weight? } with string types and
+// ids and number times. Returns the events, or what is wrong with them.
+const MAX_BODY_BYTES = 16 * 1024;
+const MAX_EVENTS = 64;
+async function readEvents(request) {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) return `the body is over ${MAX_BODY_BYTES} bytes`;
+  let events;
+  try {
+    events = JSON.parse(text);
+  } catch {
+    return 'the body is not JSON';
+  }
+  if (!Array.isArray(events)) return 'expected an array of events';
+  if (events.length > MAX_EVENTS) return `more than ${MAX_EVENTS} events`;
+  for (const [i, e] of events.entries()) {
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) return `event ${i} is not an object`;
+    if (typeof e.type !== 'string') return `event ${i}: "type" must be a string`;
+    if (typeof e.item !== 'string' && typeof e.item !== 'number') return `event ${i}: "item" must be an id`;
+    if (e.ts !== undefined && typeof e.ts !== 'number') return `event ${i}: "ts" must be a number of seconds`;
+    if (e.weight !== undefined && typeof e.weight !== 'number') return `event ${i}: "weight" must be a number`;
+  }
+  return events.map((e) => ({ ...e, item: String(e.item) }));
+}
 
 function related(loaded, url) {
   try {

@@ -122,7 +122,11 @@ export class Session extends EventTarget {
       this.#onUnknownItem?.(id, type);
       return false;
     }
-    const seconds = ts === undefined ? this.#now() : ts instanceof Date ? ts.getTime() / 1000 : Number(ts);
+    if (ts !== undefined && typeof ts !== 'number' && !(ts instanceof Date)) {
+      // null, a string: not a time (Number(null) would be 1970)
+      throw new ShelfError('SHELF_E_BAD_EVENT', `cannot track ${type} of ${id}: ts must be seconds or a Date, not ${ts === null ? 'null' : typeof ts}`);
+    }
+    const seconds = ts === undefined ? this.#now() : ts instanceof Date ? ts.getTime() / 1000 : ts;
     const status = this.#model.binding.capi.shelf_session_track(session, eventType, item, seconds, Number(weight));
     if (status !== 0) throw this.#model.error(status, `cannot track ${type} of ${id}`);
     this.#replay?.push([eventType, item, seconds, Number(weight)]);

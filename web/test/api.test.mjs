@@ -177,6 +177,8 @@ test('track: unknown items are ignored and reported, bad events throw', async ()
   throwsCode(() => s.track('view', id, { ts: -1 }), 'SHELF_E_BAD_EVENT');
   throwsCode(() => s.track('view', id, { ts: NaN }), 'SHELF_E_BAD_EVENT');
   throwsCode(() => s.track('dwell', id, { weight: -3 }), 'SHELF_E_BAD_EVENT');
+  throwsCode(() => s.track('view', id, { ts: null }), 'SHELF_E_BAD_EVENT'); // not 1970
+  throwsCode(() => s.track('view', id, { ts: '1700000000' }), 'SHELF_E_BAD_EVENT');
   assert.equal(s.eventCount, 0);
   assert.equal(s.track('dwell', id, { weight: 42 }), true);
   assert.equal(s.eventCount, 1);

@@ -151,6 +151,24 @@ test('a cookie from another model is ignored, and a bad event is a 400 with the 
   assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
 });
 
+test('hostile event bodies are a 400 that says what is wrong, never a 500', async () => {
+  const bodies = [
+    ['not json', /not JSON/],
+    ['[null]', /event 0 is not an object/],
+    ['[{"type":"view","item":{"toString":1}}]', /event 0: "item" must be an id/],
+    ['[{"type":"view","item":"x","ts":null}]', /"ts" must be a number/],
+    ['{"type":"view"}', /expected an array/],
+    [JSON.stringify(Array.from({ length: 65 }, () => ({ type: 'view', item: 'x' }))), /more than 64 events/],
+    ['[' + '"x",'.repeat(30000) + '"x"]', /over 16384 bytes/],
+  ];
+  for (const [body, message] of bodies) {
+    const response = await fetch(`${base}/events`, { method: 'POST', headers: { cookie: CONSENT }, body });
+    const text = await response.text();
+    assert.equal(response.status, 400, `${body.slice(0, 60)}: ${text}\n${log()}`);
+    assert.match(JSON.parse(text).message, message, body.slice(0, 60));
+  }
+});
+
 test('a Worker that forgets the wasm option gets a ShelfError saying what to pass', async (t) => {
   const forgetful = await startWorkerd({ worker: join(webRoot, 'test', 'workerd', 'no-wasm-worker.mjs'), modules: { 'demo.shelf': model } });
   t.after(() => forgetful.stop());
