@@ -22,6 +22,16 @@ static shelf_status write_error(shelf_diagnostic *diag, const char *path, FILE *
     return shelf__fail(diag, SHELF_E_IO, path, 0, "cannot write the file");
 }
 
+/* Each output is written beside its target and renamed over it only once both are
+ * whole: a failed split leaves the files that were there as they were. */
+#define TMP_SUFFIX ".split.tmp"
+static char *temporary_name(const char *path) {
+    size_t n = strlen(path) + sizeof TMP_SUFFIX;
+    char *tmp = malloc(n);
+    if (tmp) snprintf(tmp, n, "%s%s", path, TMP_SUFFIX);
+    return tmp;
+}
+
 /* The items session s keeps after the item filter, into kept[] (their count is
  * returned), and the time of its last event into *end. */
 static uint64_t keep_session(const shelf_dataset *d, uint64_t s, const uint32_t *count, uint32_t min_count,
@@ -77,8 +87,10 @@ shelf_status shelf_dataset_split(const shelf_dataset *d, const shelf_split_optio
                              (last - first) / DAY, options->test_days);
     }
     /* Training first: which items it has decides what the test keeps. */
+    char *train_tmp = temporary_name(train_path), *test_tmp = temporary_name(test_path);
+    if (status == SHELF_OK && (!train_tmp || !test_tmp)) status = shelf__fail(diag, SHELF_E_OUT_OF_MEMORY, NULL, 0, "out of memory");
     FILE *f = NULL;
-    if (status == SHELF_OK && !(f = fopen(train_path, "w"))) status = write_error(diag, train_path, NULL);
+    if (status == SHELF_OK && !(f = fopen(train_tmp, "w"))) status = write_error(diag, train_path, NULL);
     for (uint64_t s = 0; status == SHELF_OK && s < d->session_count; s++) {
         double end;
         uint64_t n = keep_session(d, s, count, options->min_item_count, kept, &end);
@@ -104,7 +116,7 @@ shelf_status shelf_dataset_split(const shelf_dataset *d, const shelf_split_optio
     if (f && fclose(f) != 0 && status == SHELF_OK) status = write_error(diag, train_path, NULL);
     f = NULL;
 
-    if (status == SHELF_OK && !(f = fopen(test_path, "w"))) status = write_error(diag, test_path, NULL);
+    if (status == SHELF_OK && !(f = fopen(test_tmp, "w"))) status = write_error(diag, test_path, NULL);
     for (uint64_t s = 0; status == SHELF_OK && s < d->session_count; s++) {
         uint64_t m = 0;
         double end;
@@ -137,6 +149,12 @@ shelf_status shelf_dataset_split(const shelf_dataset *d, const shelf_split_optio
         report->test_sessions++;
     }
     if (f && fclose(f) != 0 && status == SHELF_OK) status = write_error(diag, test_path, NULL);
+    if (status == SHELF_OK && rename(train_tmp, train_path) != 0) status = write_error(diag, train_path, NULL);
+    if (status == SHELF_OK && rename(test_tmp, test_path) != 0) status = write_error(diag, test_path, NULL);
+    if (train_tmp) remove(train_tmp); /* after a failure; gone already after the renames */
+    if (test_tmp) remove(test_tmp);
+    free(train_tmp);
+    free(test_tmp);
     for (uint32_t i = 0; i < items; i++) report->train_items += in_train[i];
     report->first_time = first;
     report->cut_time = cut;

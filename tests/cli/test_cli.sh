@@ -83,6 +83,17 @@ expect_ok "eval on the split" "$shelf" eval --model "$tmp/split.shelf" --test "$
 checks=$((checks + 1)); grep -q '^  session repeat' "$tmp/out" || fail "eval on the split: $(cat "$tmp/out")"
 expect_error "split too long a test" "not more than the 999.0 test days" "$shelf" split --events "$data/diginetica-raw/sample_train-item-views.csv" \
   --format diginetica --train "$tmp/x.tsv" --test "$tmp/y.tsv" --test-days 999
+# A failed or killed run leaves the files it would have replaced as they were.
+echo GOOD > "$tmp/keep_train.tsv"; echo GOOD > "$tmp/keep_test.tsv"
+expect_error "split that fails" "test days" "$shelf" split --events "$data/diginetica-raw/sample_train-item-views.csv" \
+  --format diginetica --train "$tmp/keep_train.tsv" --test "$tmp/keep_test.tsv" --test-days 999
+checks=$((checks + 1)); [ "$(cat "$tmp/keep_train.tsv" "$tmp/keep_test.tsv")" = "$(printf 'GOOD\nGOOD')" ] || fail "a failed split changed its outputs"
+cp "$tmp/lean.shelf" "$tmp/keep.shelf"
+expect_error "train that fails" "no sessions" "$shelf" train --sessions /dev/null --out "$tmp/keep.shelf"
+checks=$((checks + 1)); cmp -s "$tmp/lean.shelf" "$tmp/keep.shelf" || fail "a failed train changed its --out"
+"$shelf" train --sessions "$data/diginetica/train_sessions.tsv" --out "$tmp/keep.shelf" --dims 0 2>/dev/null & victim=$!
+sleep 2; kill -9 $victim 2>/dev/null; wait $victim 2>/dev/null || true
+checks=$((checks + 1)); cmp -s "$tmp/lean.shelf" "$tmp/keep.shelf" || fail "a killed train left --out changed"
 expect_error "bad drop tolerance" "drop tolerance" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/x.shelf" --drop-tolerance -1
 expect_ok "inspect" "$shelf" inspect "$tmp/a.shelf"
 for word in covisit sequential embeddings popularity item_ids '"seed": 7'; do

@@ -154,8 +154,11 @@ static void curves(FILE *f, const char *id, const char *title, const char *y_lab
 
 int cli_write_report(const char *path, const char *model_path, const char *test_path, const shelf_model *model,
                      const char *const *names, const cli_figures *series, uint32_t count) {
-    FILE *f = fopen(path, "w");
-    if (!f) return cli_error("%s: cannot write", path);
+    /* Written beside the target and renamed over it once whole. */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return cli_error("%s: the path is too long", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return cli_error("%s: cannot write", tmp);
     const cli_figures *blend = &series[count - 1];
     fputs("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Shelf evaluation: ", f);
@@ -229,6 +232,9 @@ int cli_write_report(const char *path, const char *model_path, const char *test_
                 (unsigned long long)bins[b], LEFT + b * bw + 1, TOP + h - bh, bw - 2, bh);
     }
     fputs("</svg></figure>\n</div>\n</body></html>\n", f);
-    if (fclose(f) != 0) return cli_error("%s: cannot write", path);
+    if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) != 0) {
+        remove(tmp);
+        return cli_error("%s: cannot write", path);
+    }
     return 0;
 }
