@@ -126,7 +126,8 @@ shelf_status shelf_dataset_read_log(shelf_dataset *dataset, const char *path,
 
 /* Reads a catalog: JSON Lines, one object per item:
  *   {"id": "sku-1", "category": "shoes", "price": 59.9, "in_stock": true}
- * Only "id" is required. Items not in any session are added (they can be
+ * Only "id" is required, and each id appears once (a second line about an item is
+ * SHELF_E_PARSE naming both lines). Items not in any session are added (they can be
  * recommended by popularity only when they appear in sessions later). */
 shelf_status shelf_dataset_read_catalog(shelf_dataset *dataset, const char *path,
                                         shelf_diagnostic *diagnostic);

@@ -27,6 +27,7 @@ typedef struct catalog_entry {
     uint32_t item;
     uint32_t category;
     float price;
+    uint64_t line;
     uint8_t set;      /* SET_* bits: which attributes the line gave */
     uint8_t in_stock;
 } catalog_entry;
@@ -63,8 +64,12 @@ static shelf_status read_entry(shelf_dataset *d, const cJSON *root, catalog_entr
     member = cJSON_GetObjectItemCaseSensitive(root, "price");
     if (member && !cJSON_IsNull(member)) {
         /* A model cannot store a negative price. */
-        if (!cJSON_IsNumber(member) || !(member->valuedouble >= 0) || member->valuedouble > FLT_MAX) {
+        if (!cJSON_IsNumber(member) || !(member->valuedouble >= 0)) {
             snprintf(problem, problem_size, "\"price\" must be a number >= 0");
+            return SHELF_E_PARSE;
+        }
+        if (member->valuedouble > FLT_MAX) {
+            snprintf(problem, problem_size, "\"price\" is out of range (at most %g)", (double)FLT_MAX);
             return SHELF_E_PARSE;
         }
         entry->price = (float)member->valuedouble;
@@ -144,6 +149,7 @@ shelf_status shelf_dataset_read_catalog(shelf_dataset *dataset, const char *path
             break;
         }
         status = read_entry(dataset, root, &entries[count], problem, sizeof problem);
+        entries[count].line = reader.line;
         cJSON_Delete(root);
         if (status != SHELF_OK) {
             if (status == SHELF_E_BAD_ARGUMENT) {
@@ -158,6 +164,25 @@ shelf_status shelf_dataset_read_catalog(shelf_dataset *dataset, const char *path
         count++;
     }
     shelf__log_reader_close(&reader);
+    /* An item given twice is a mistake in the file, not an update: say where. */
+    uint64_t *first_line = status == SHELF_OK ? calloc(shelf__dataset_items(dataset) + 1, sizeof *first_line) : NULL;
+    if (status == SHELF_OK && !first_line) {
+        status = SHELF_E_OUT_OF_MEMORY;
+        shelf__diag_set(diagnostic, path, 0, "out of memory");
+    }
+    for (size_t i = 0; first_line && i < count; i++) {
+        const catalog_entry *e = &entries[i];
+        if (first_line[e->item]) {
+            char id[48];
+            shelf__diag_quote(id, sizeof id, shelf__dataset_item_id(dataset, e->item), strlen(shelf__dataset_item_id(dataset, e->item)));
+            status = SHELF_E_PARSE;
+            shelf__diag_set(diagnostic, path, e->line, "id '%s' was given already, on line %llu", id,
+                            (unsigned long long)first_line[e->item]);
+            break;
+        }
+        first_line[e->item] = e->line;
+    }
+    free(first_line);
     if (status == SHELF_OK) {
         status = shelf__dataset_enable_catalog(dataset);
         if (status != SHELF_OK) shelf__diag_set(diagnostic, path, 0, "out of memory");
@@ -167,7 +192,7 @@ shelf_status shelf_dataset_read_catalog(shelf_dataset *dataset, const char *path
         shelf__dataset_rollback(dataset, &mark);
         return status;
     }
-    /* In file order, so a later line about the same item wins. */
+    /* Each item once (checked above). */
     for (size_t i = 0; i < count; i++) {
         const catalog_entry *e = &entries[i];
         if (e->set & SET_CATEGORY) dataset->item_category[e->item] = e->category;

@@ -898,14 +898,18 @@ static void test_catalog(void) {
                                   "\n"
                                   "{\"id\": 42, \"category\": \"hats\", \"brand\": \"x\"}\r\n"
                                   "{\"id\": \"1\", \"in_stock\": false, \"category\": null}\n"
-                                  "   \n"
-                                  "{\"id\": \"sku-1\", \"price\": 49.5}");
+                                  "   \n");
+    /* An id given twice is a mistake in the file: named with both lines, nothing read. */
+    const char *twice = write_text("catalog_twice.jsonl", "{\"id\": \"sku-1\", \"price\": 59.9}\n{\"id\": \"b\"}\n{\"id\": \"sku-1\", \"price\": 49.5}\n");
+    CHECK_STATUS(shelf_dataset_read_catalog(d, twice, &diag), SHELF_E_PARSE);
+    CHECK(diag.line == 3 && strcmp(diag.message, "id 'sku-1' was given already, on line 1") == 0);
+    CHECK(!d->has_catalog && shelf_dataset_item_count(d) == 2);
     CHECK_STATUS(shelf_dataset_read_catalog(d, path, &diag), SHELF_OK);
     CHECK(diag.line == 0 && diag.message[0] == '\0');
     CHECK(d->has_catalog && shelf_dataset_item_count(d) == 4 && d->categories.count == 2);
     uint32_t sku = find_item(d, "sku-1"), n42 = find_item(d, "42"), one = find_item(d, "1"), two = find_item(d, "2");
     CHECK(sku == 2 && n42 == 3);
-    CHECK(strcmp(item_category_name(d, "sku-1"), "shoes") == 0 && d->item_price[sku] == 49.5f);
+    CHECK(strcmp(item_category_name(d, "sku-1"), "shoes") == 0 && d->item_price[sku] == 59.9f);
     CHECK(d->item_flags[sku] == SHELF_ITEM_IN_STOCK);
     CHECK(strcmp(item_category_name(d, "42"), "hats") == 0 && isnan(d->item_price[n42]));
     CHECK(d->item_flags[one] == 0 && d->item_category[one] == SHELF_NO_CATEGORY);
@@ -924,7 +928,8 @@ static void test_catalog(void) {
         {"{\"id\": \"a\"} x\n", 1, "malformed JSON"},
         {"{\"id\": \"a\", \"in_stock\": 1}\n", 1, "\"in_stock\" must be true or false"},
         {"{\"id\": \"a\", \"price\": -1}\n", 1, "\"price\" must be a number >= 0"},
-        {"{\"id\": \"a\", \"price\": 1e300}\n", 1, "\"price\" must be a number >= 0"},
+        {"{\"id\": \"a\", \"price\": 1e300}\n", 1, "\"price\" is out of range (at most 3.40282e+38)"},
+        {"{\"id\": \"a\", \"price\": 1e39}\n", 1, "\"price\" is out of range"},
         {"{\"id\": \"a\"}\n{\"id\": \"b\", \"category\": [1]}\n", 2, "\"category\" must be a string or an integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -94,6 +94,12 @@ checks=$((checks + 1)); cmp -s "$tmp/lean.shelf" "$tmp/keep.shelf" || fail "a fa
 "$shelf" train --sessions "$data/diginetica/train_sessions.tsv" --out "$tmp/keep.shelf" --dims 0 2>/dev/null & victim=$!
 sleep 2; kill -9 $victim 2>/dev/null; wait $victim 2>/dev/null || true
 checks=$((checks + 1)); cmp -s "$tmp/lean.shelf" "$tmp/keep.shelf" || fail "a killed train left --out changed"
+# Options that name nothing are refused, not read as defaults.
+printf 's,x,view\n' > "$tmp/tiny.csv"
+expect_error "--columns without item" "item=N is required" "$shelf" train --events "$tmp/tiny.csv" --format generic --columns user=0 --out "$tmp/x.shelf"
+expect_error "--columns empty" "item=N is required" "$shelf" train --events "$tmp/tiny.csv" --format generic --columns '' --out "$tmp/x.shelf"
+expect_error "--delimiter of two" "--delimiter: one character" "$shelf" train --events "$tmp/tiny.csv" --format generic --columns session=0,item=1 --delimiter ab --out "$tmp/x.shelf"
+expect_error "no sessions, named" "/dev/null: no sessions in it" "$shelf" train --sessions /dev/null --out "$tmp/x.shelf"
 expect_error "bad drop tolerance" "drop tolerance" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/x.shelf" --drop-tolerance -1
 expect_ok "inspect" "$shelf" inspect "$tmp/a.shelf"
 for word in covisit sequential embeddings popularity item_ids '"seed": 7'; do

@@ -15,7 +15,10 @@ void cli_input_init(cli_input *in) {
 
 static int parse_columns(const char *spec, shelf_log_options *o) {
     char buffer[256];
-    snprintf(buffer, sizeof buffer, "%s", spec);
+    if (snprintf(buffer, sizeof buffer, "%s", spec) >= (int)sizeof buffer) return cli_error("--columns: too long");
+    /* Only the columns given count: the options' defaults would name columns silently. */
+    o->session_column = o->user_column = o->item_column = o->type_column = -1;
+    o->time_column = o->category_column = o->price_column = -1;
     for (char *part = strtok(buffer, ","); part; part = strtok(NULL, ",")) {
         char *eq = strchr(part, '=');
         uint32_t column;
@@ -45,7 +48,13 @@ int cli_input_option(cli_input *in, int argc, char **argv, int *i, const char *u
         in->files[in->count++] = value;
     } else if ((value = cli_option(argc, argv, i, "--format"))) in->format = value;
     else if ((value = cli_option(argc, argv, i, "--columns"))) in->columns = value;
-    else if ((value = cli_option(argc, argv, i, "--delimiter"))) in->delimiter = value;
+    else if ((value = cli_option(argc, argv, i, "--delimiter"))) {
+        if (strlen(value) != 1 && strcmp(value, "tab") != 0) {
+            cli_usage_error(usage, "--delimiter: one character, or 'tab', not '%s'", value);
+            return -1;
+        }
+        in->delimiter = value;
+    }
     else if ((value = cli_option(argc, argv, i, "--catalog"))) in->catalog = value;
     else if ((value = cli_option(argc, argv, i, "--time-scale"))) in->time_scale = atof(value);
     else if ((value = cli_option(argc, argv, i, "--session-gap"))) in->session_gap = atof(value);
@@ -103,6 +112,11 @@ int cli_input_read(const cli_input *in, const char *command, const char *usage, 
     if (in->catalog && shelf_dataset_read_catalog(data, in->catalog, &diag) != SHELF_OK) {
         shelf_dataset_free(data);
         return cli_diagnostic(&diag);
+    }
+    if (shelf_dataset_session_count(data) == 0) {
+        shelf_dataset_free(data);
+        return cli_error("%s%s: no sessions in %s (every line skipped, or none)", in->files[0],
+                         in->count > 1 ? " and the other inputs" : "", in->count > 1 ? "them" : "it");
     }
     fprintf(stderr, "shelf: read %llu sessions, %llu events, %u items in %.1f s\n",
             (unsigned long long)shelf_dataset_session_count(data), (unsigned long long)shelf_dataset_event_count(data),
