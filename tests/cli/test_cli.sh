@@ -121,6 +121,10 @@ checks=$((checks + 1))
 [ "$(awk '$1 == "session" && $2 == "repeat" { print $3, $4 }' "$tmp/out")" = "$repeat_alone" ] \
   || fail "the session repeat baseline ($(grep 'session repeat' "$tmp/out")) is not --scorers repeat's ($repeat_alone)"
 checks=$((checks + 1)); grep -qE '^  popularity +[0-9.]+ +[0-9.]+ +[0-9.]+$' "$tmp/out" || fail "no popularity baseline: $(cat "$tmp/out")"
+expect_error "eval --scorers ''" "--scorers: no scorer given \(one or more of popularity, " "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --scorers ''
+expect_error "eval --test DIR" "is a directory, not a test file" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp"
+python3 -c "print('1 ' * 600000 + '\t2')" > "$tmp/long_line.tsv"
+expect_error "eval, a huge line" "long_line.tsv:1: a line of [0-9]+ bytes \(at most 1048576\)" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/long_line.tsv"
 expect_ok "eval --k 5" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/test.tsv" --k 5 --json
 checks=$((checks + 1)); grep -q '"hr@5"' "$tmp/out" || fail "eval --k 5 does not report hr@5"
 # The float model and its quantized copy rank almost the same.
@@ -136,6 +140,7 @@ events=$(printf '%s\n' $ids | awk 'BEGIN { printf "[" } { printf "%s{\"type\":\"
 expect_ok "recommend --json" "$shelf" recommend --model "$tmp/a.shelf" --events "$events" --k 10 --json
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/out" "$golden/recommend_small.json"; fi
 checks=$((checks + 1)); diff -u "$golden/recommend_small.json" "$tmp/out" >&2 || fail "recommend output differs from $golden/recommend_small.json (UPDATE_GOLDEN=1 rewrites it)"
+checks=$((checks + 1)); python3 -m json.tool "$tmp/out" > /dev/null || fail "recommend --json is not JSON"
 # --exclude (repeatable, comma-separated): the golden list without two of its items, the
 # others in the same order; an id the model lacks is ignored with a note.
 golden_items=$(sed -n 's/.*"item": "\([^"]*\)".*/\1/p' "$golden/recommend_small.json")
@@ -219,6 +224,15 @@ expect_error "unknown event type" "event 0: \"type\" must be one of view, .*dwel
 # GA4's and Segment's names are the same events as Shelf's: the same recommendations.
 expect_ok "recommend, Segment's names" "$shelf" recommend --model "$tmp/a.shelf" --k 10 --json --events "$(echo "$events" | sed 's/"type":"view"/"type":"Product Viewed"/g')"
 checks=$((checks + 1)); cmp -s "$tmp/out" "$golden/recommend_small.json" || fail "Segment's 'Product Viewed' recommends otherwise than 'view'"
+# Hostile events: trailing text, a NUL escape, a huge id, a huge file, a bad price bound.
+expect_error "events with trailing text" "nothing after it" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"view","item":"2"}] x'
+expect_error "an id with a NUL" 'holds \\u0000' "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":"view","item":"2\u0000zz"}]'
+python3 -c "print('[{\"type\":\"view\",\"item\":\"' + 'x' * 100000 + '\"}]')" > "$tmp/huge_id.json"
+expect_error "a huge unknown id" "unknown item 'x{64}\.\.\.' \(100000 bytes\)" "$shelf" recommend --model "$tmp/a.shelf" --events "@$tmp/huge_id.json"
+checks=$((checks + 1)); [ "$(wc -c < "$tmp/err")" -lt 400 ] || fail "a huge id was echoed whole: $(wc -c < "$tmp/err") bytes"
+head -c 2000000 /dev/zero | tr '\0' ' ' > "$tmp/huge_events.json"
+expect_error "a huge events file" "over 1048576 bytes" "$shelf" recommend --model "$tmp/a.shelf" --events "@$tmp/huge_events.json"
+expect_error "--min-price abc" "--min-price: a price >= 0, not 'abc'" "$shelf" recommend --model "$tmp/a.shelf" --events '[]' --min-price abc
 expect_error "malformed events JSON" "expected a JSON array" "$shelf" recommend --model "$tmp/a.shelf" --events '[{"type":'
 printf '1 2 3\n' > "$tmp/notab.tsv"
 expect_error "test file without a tab" "notab.tsv:1:" "$shelf" eval --model "$tmp/a.shelf" --test "$tmp/notab.tsv"

@@ -25,6 +25,12 @@ int cli_diagnostic(const shelf_diagnostic *d);
 
 /* Whole-file reading; the buffer is malloc'ed (8-byte aligned, as models want). */
 int cli_read_file(const char *path, void **data, size_t *size);
+/* The same, refusing a file over `max` bytes (input a command only needs a little of). */
+int cli_read_file_max(const char *path, size_t max, void **data, size_t *size);
+/* An id as messages show it: quoted, and cut to its first 64 bytes (an id of 100 MB
+ * must not be echoed whole). `out` holds at least CLI_ID_TEXT bytes. */
+#define CLI_ID_TEXT 112
+const char *cli_id_text(const char *id, char *out);
 int cli_write_file(const char *path, const void *data, size_t size);
 
 /* Opens a model file; prints a named error and returns NULL on failure. */

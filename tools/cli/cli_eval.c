@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -39,21 +40,22 @@ static uint32_t scorer_from_name(const char *name) {
 }
 
 static int parse_scorers(const char *list, uint32_t *mask) {
-    char buffer[256];
+    char buffer[256], known[128] = "";
+    for (uint32_t b = 1; b & SHELF_SCORER_ALL; b <<= 1)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s, ", shelf_scorer_name(b));
     snprintf(buffer, sizeof buffer, "%s", list);
     *mask = 0;
     for (char *part = strtok(buffer, ","); part; part = strtok(NULL, ",")) {
         uint32_t bit = scorer_from_name(part);
-        if (!bit) {
-            char known[128] = "";
-            for (uint32_t b = 1; b & SHELF_SCORER_ALL; b <<= 1)
-                snprintf(known + strlen(known), sizeof known - strlen(known), "%s, ", shelf_scorer_name(b));
-            return cli_error("--scorers: unknown scorer '%s' (one of %sall)", part, known);
-        }
+        if (!bit) return cli_error("--scorers: unknown scorer '%s' (one of %sall)", part, known);
         *mask |= bit;
     }
+    if (!*mask) return cli_error("--scorers: no scorer given (one or more of %sall)", known);
     return 0;
 }
+
+/* A line of a test file longer than this is not a session prefix: refused. */
+#define LINE_MAX_BYTES (1 << 20)
 
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -70,6 +72,11 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
                     cli_figures *out) {
     FILE *f = fopen(test, "r");
     if (!f) return cli_error("%s: cannot open", test);
+    struct stat info;
+    if (fstat(fileno(f), &info) == 0 && S_ISDIR(info.st_mode)) {
+        fclose(f);
+        return cli_error("%s: is a directory, not a test file", test);
+    }
     shelf_session *session = NULL;
     shelf_result *results = malloc(k * sizeof *results);
     double *latency = NULL;
@@ -95,6 +102,12 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
     if (failed) cli_error("out of memory");
     while (cases < limit && (length = (long)getline(&line, &line_capacity, f)) > 0) {
         line_number++;
+        if (length > LINE_MAX_BYTES) {
+            cli_error("%s:%llu: a line of %ld bytes (at most %d)", test, (unsigned long long)line_number, length,
+                      LINE_MAX_BYTES);
+            failed = 1;
+            break;
+        }
         while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
         if (length == 0) continue;
         char *tab = strchr(line, '\t');

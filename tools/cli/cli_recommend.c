@@ -19,6 +19,20 @@ static const char *event_names(char *buf, size_t size) {
     return buf;
 }
 
+/* A session holds 64 events: a megabyte of JSON is more than enough for them. */
+#define EVENTS_MAX_BYTES (1 << 20)
+
+/* Whether JSON text holds the escape \u0000 in a string: cJSON would end the string
+ * there, and "2\u0000zz" would be looked up as "2". */
+static int has_nul_escape(const char *text, size_t size) {
+    for (size_t i = 0; i + 1 < size; i++) {
+        if (text[i] != '\\') continue;
+        if (text[i + 1] == 'u' && i + 5 < size && memcmp(text + i + 2, "0000", 4) == 0) return 1;
+        i++; /* the escaped character, a backslash included */
+    }
+    return 0;
+}
+
 static const char usage[] =
     "usage: shelf recommend --model MODEL --events JSON [--k K] [options]\n"
     "\n"
@@ -58,14 +72,23 @@ int cli_recommend(int argc, char **argv) {
     size_t text_size = strlen(events_text);
     if (events_text[0] == '@') {
         source = events_text + 1;
-        if (cli_read_file(source, &file_text, &text_size)) return 1;
+        if (cli_read_file_max(source, EVENTS_MAX_BYTES, &file_text, &text_size)) return 1;
         events_text = file_text;
+    } else if (text_size > EVENTS_MAX_BYTES) {
+        return cli_error("--events: over %d bytes", EVENTS_MAX_BYTES);
     }
-    cJSON *events = cJSON_ParseWithLength(events_text, text_size);
-    if (!events || !cJSON_IsArray(events)) {
+    if (has_nul_escape(events_text, text_size)) {
+        free(file_text);
+        return cli_error("%s: a string holds \\u0000, which no id may", source);
+    }
+    const char *end = NULL;
+    cJSON *events = cJSON_ParseWithLengthOpts(events_text, text_size, &end, 0);
+    while (events && end < events_text + text_size && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
+    if (!events || !cJSON_IsArray(events) || end != events_text + text_size) {
         cJSON_Delete(events);
         free(file_text);
-        return cli_error("%s: expected a JSON array of events like [{\"type\":\"view\",\"item\":\"123\",\"ts\":1700000000}]", source);
+        return cli_error("%s: expected a JSON array of events like [{\"type\":\"view\",\"item\":\"123\",\"ts\":1700000000}]"
+                         " and nothing after it", source);
     }
     void *bytes;
     shelf_model *model = cli_open_model(model_path, &bytes);
@@ -95,7 +118,8 @@ int cli_recommend(int argc, char **argv) {
         } else if (!id) {
             failed = cli_error("%s: event %d: \"item\" must be an item id", source, index);
         } else if (shelf_model_find_item(model, id, strlen(id), &item_index) != SHELF_OK) {
-            failed = cli_error("%s: event %d: unknown item '%s' (not in %s)", source, index, id, model_path);
+            char shown[CLI_ID_TEXT];
+            failed = cli_error("%s: event %d: unknown item %s (not in %s)", source, index, cli_id_text(id, shown), model_path);
         } else if (ts && !cJSON_IsNumber(ts)) {
             failed = cli_error("%s: event %d: \"ts\" must be a number of seconds", source, index);
         } else if (weight && !cJSON_IsNumber(weight)) {

@@ -38,8 +38,9 @@ int cli_related(int argc, char **argv) {
     shelf_model *model = cli_open_model(model_path, &bytes);
     uint32_t item = 0;
     int failed = !model;
+    char shown[CLI_ID_TEXT];
     if (!failed && shelf_model_find_item(model, id, strlen(id), &item) != SHELF_OK)
-        failed = cli_error("unknown item '%s' (not in %s)", id, model_path);
+        failed = cli_error("unknown item %s (not in %s)", cli_id_text(id, shown), model_path);
     if (!failed) failed = cli_request_resolve(&options, model, model_path);
     if (!failed) {
         static shelf_result results[1000];

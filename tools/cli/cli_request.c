@@ -1,5 +1,7 @@
 /* The options `shelf recommend` and `shelf related` share: how many, the filters
  * of a shelf_request, the output format; and the printing of results. */
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,18 @@ void cli_request_init(cli_request *r) {
 void cli_request_free(cli_request *r) {
     free(r->exclude);
     r->exclude = NULL;
+}
+
+/* A price bound: a whole number, not "abc" read as 0. */
+static int parse_price(const char *text, const char *option, float *out, const char *usage) {
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || !isfinite(v) || v < 0 || v > FLT_MAX) {
+        cli_usage_error(usage, "%s: a price >= 0, not '%s'", option, text);
+        return 1;
+    }
+    *out = (float)v;
+    return 0;
 }
 
 int cli_request_option(cli_request *r, int argc, char **argv, int *i, const char *usage) {
@@ -42,9 +56,9 @@ int cli_request_option(cli_request *r, int argc, char **argv, int *i, const char
         }
         r->exclude_lists[r->exclude_list_count++] = value;
     } else if ((value = cli_option(argc, argv, i, "--min-price"))) {
-        q->min_price = strtof(value, NULL);
+        if (parse_price(value, "--min-price", &q->min_price, usage)) return -1;
     } else if ((value = cli_option(argc, argv, i, "--max-price"))) {
-        q->max_price = strtof(value, NULL);
+        if (parse_price(value, "--max-price", &q->max_price, usage)) return -1;
     } else if (cli_flag(argv[*i], "--in-stock")) {
         q->flags |= SHELF_IN_STOCK_ONLY;
     } else if (cli_flag(argv[*i], "--json")) {
@@ -97,6 +111,17 @@ int cli_request_resolve(cli_request *r, const shelf_model *model, const char *mo
     return 0;
 }
 
+/* A JSON string: the id as it is, escaped (ids may hold quotes, backslashes, controls). */
+static void print_json_string(const char *text) {
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\') printf("\\%c", *c);
+        else if (*c < 0x20) printf("\\u%04x", *c);
+        else putchar(*c);
+    }
+    putchar('"');
+}
+
 void cli_print_results(const shelf_model *model, const shelf_result *results, size_t count, int json) {
     if (json) printf("[");
     for (size_t r = 0; r < count; r++) {
@@ -104,8 +129,16 @@ void cli_print_results(const shelf_model *model, const shelf_result *results, si
         const char *reason = shelf_reason_name((shelf_reason)results[r].reason);
         const char *from = results[r].reason_item == SHELF_NO_ITEM ? NULL : shelf_model_item_id(model, results[r].reason_item, NULL);
         if (json) {
-            printf("%s\n  {\"item\": \"%s\", \"score\": %.9g, \"reason\": \"%s\"", r ? "," : "", id, results[r].score, reason);
-            if (from) printf(", \"because\": \"%s\"", from);
+            printf("%s\n  {\"item\": ", r ? "," : "");
+            print_json_string(id);
+            /* JSON has no infinities (a boost can overflow a score): those are null. */
+            if (isfinite(results[r].score)) printf(", \"score\": %.9g", results[r].score);
+            else printf(", \"score\": null");
+            printf(", \"reason\": \"%s\"", reason);
+            if (from) {
+                printf(", \"because\": ");
+                print_json_string(from);
+            }
             printf("}");
         } else {
             printf("%3zu. %-12s %9.4f  %s", r + 1, id, results[r].score, reason);

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,9 @@ int cli_diagnostic(const shelf_diagnostic *d) {
     return 1;
 }
 
-int cli_read_file(const char *path, void **data, size_t *size) {
+int cli_read_file(const char *path, void **data, size_t *size) { return cli_read_file_max(path, SIZE_MAX, data, size); }
+
+int cli_read_file_max(const char *path, size_t max, void **data, size_t *size) {
     FILE *f = fopen(path, "rb");
     if (!f) return cli_error("%s: cannot open: %s", path, strerror(errno));
     size_t capacity = 1 << 16, length = 0;
@@ -49,6 +52,11 @@ int cli_read_file(const char *path, void **data, size_t *size) {
             return cli_error("%s: out of memory", path);
         }
         length += fread(buffer + length, 1, capacity - length, f);
+        if (length > max) {
+            free(buffer);
+            fclose(f);
+            return cli_error("%s: over %zu bytes", path, max);
+        }
         if (length < capacity) break;
         char *grown = realloc(buffer, capacity * 2);
         if (!grown) free(buffer);
@@ -88,6 +96,13 @@ int cli_write_file(const char *path, const void *data, size_t size) {
     }
     free(tmp);
     return 0;
+}
+
+const char *cli_id_text(const char *id, char *out) {
+    size_t n = strlen(id);
+    if (n <= 64) snprintf(out, CLI_ID_TEXT, "'%s'", id);
+    else snprintf(out, CLI_ID_TEXT, "'%.64s...' (%zu bytes)", id, n);
+    return out;
 }
 
 shelf_model *cli_open_model(const char *path, void **bytes) {
