@@ -1,6 +1,8 @@
 /* libFuzzer target: shelf_model_open() on arbitrary bytes. Whenever a file opens,
  * every accessor runs over every item and category, every view the scorers read
- * is walked, and the loader's promises are checked (a broken one traps).
+ * is walked, and the loader's promises are checked (a broken one traps); then a
+ * session on it recommends, related items are ranked, and the file's last bytes are
+ * restored as a saved session state.
  *
  * Each input is opened twice: as it is, and "resealed" (its section and header
  * checksums recomputed, in a misaligned copy when the size is odd), so that
@@ -130,6 +132,54 @@ static void walk(const shelf_model *m, const uint8_t *extra, size_t extra_size) 
     REQUIRE(b->time_half_life >= 0.0f && b->time_half_life <= FLT_MAX);
 }
 
+/* A session on the opened model, driven by arbitrary bytes: events from them, then
+ * recommend() and related() under the filters they pick, a save and restore round
+ * trip, and the bytes themselves restored as a saved state. Results name items of
+ * the model, reasons Shelf has, scores that are numbers; nothing else is promised
+ * for arbitrary input but a status. */
+static void exercise(const shelf_model *m, const uint8_t *bytes, size_t size) {
+    const uint32_t count = shelf_model_item_count(m);
+    shelf_session *s = NULL;
+    if (shelf_session_create(m, &s) != SHELF_OK) return;
+    for (size_t i = 0; i + 1 < size && i < 2 * 80; i += 2)
+        REQUIRE(shelf_session_track(s, (shelf_event_type)(bytes[i] % SHELF_EVENT_TYPE_COUNT),
+                                    (uint32_t)(bytes[i + 1] * 2654435761u) % count, 1700000000.0 + (double)i,
+                                    1.0f) == SHELF_OK);
+    shelf_request r;
+    shelf_request_init(&r);
+    r.k = 20;
+    if (size) {
+        r.max_per_category = bytes[0] % 4;
+        r.flags = bytes[size - 1] & (SHELF_EXCLUDE_SEEN | SHELF_IN_STOCK_ONLY);
+    }
+    shelf_result out[20];
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        shelf_status status = pass == 0 ? shelf_recommend(s, &r, out, 20, &n) : shelf_related(m, count - 1, &r, out, 20, &n);
+        REQUIRE(status == SHELF_OK || status == SHELF_E_OUT_OF_MEMORY);
+        if (status != SHELF_OK) continue;
+        REQUIRE(n <= 20 && n <= count);
+        for (size_t i = 0; i < n; i++) {
+            REQUIRE(out[i].item < count && out[i].reason < SHELF_REASON_COUNT && !isnan(out[i].score));
+            REQUIRE(out[i].reason_item < count || out[i].reason_item == SHELF_NO_ITEM);
+        }
+    }
+    uint8_t state[SHELF_SESSION_STATE_MAX];
+    size_t state_size = 0;
+    uint32_t events = shelf_session_event_count(s);
+    REQUIRE(shelf_session_save(s, state, sizeof state, &state_size) == SHELF_OK && state_size <= sizeof state);
+    shelf_session *back = NULL;
+    if (shelf_session_create(m, &back) == SHELF_OK) {
+        REQUIRE(shelf_session_restore(back, state, state_size) == SHELF_OK);
+        REQUIRE(shelf_session_event_count(back) == events && shelf_session_dropped_events(back) == 0);
+        /* The bytes as a state: restored, or refused with the session unchanged. */
+        if (shelf_session_restore(back, bytes, size) != SHELF_OK) REQUIRE(shelf_session_event_count(back) == events);
+        else REQUIRE(shelf_session_event_count(back) <= SHELF_SESSION_CAPACITY);
+        shelf_session_free(back);
+    }
+    shelf_session_free(s);
+}
+
 static void try_open(const uint8_t *data, size_t size) {
     shelf_model *model = NULL;
     shelf_status status = shelf_model_open(data, size, &model);
@@ -141,6 +191,8 @@ static void try_open(const uint8_t *data, size_t size) {
     }
     size_t tail = size < 16 ? size : 16;
     walk(model, data + size - tail, tail);
+    size_t state = size < SHELF_SESSION_STATE_MAX ? size : SHELF_SESSION_STATE_MAX;
+    exercise(model, data + size - state, state);
     shelf_model_close(model);
 }
 
