@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Fuzzes the model loader with libFuzzer (clang, with ASan and UBSan) for the given
-# number of seconds (default 60), starting from valid models that the format test
-# writes. A crash or a broken promise stops it with a non-zero exit and leaves the
-# input in build-fuzz/ (replay it: build-fuzz/tests/fuzz/fuzz_model_open FILE).
+# Fuzzes the parsers with libFuzzer (clang, with ASan and UBSan), each target for
+# the given number of seconds (default 60), with a per-input time limit (a hang is
+# a failure) and a cap on memory:
+#   fuzz_model_open  the model loader, then recommend, related and session restore
+#                    on what opens (seeds: the models test_model_format writes)
+#   fuzz_log_read    every log reader and the catalog reader, then training on what
+#                    they read (seeds: tests/fuzz/seeds/log_read)
+# A crash or a broken promise stops it with a non-zero exit and leaves the input in
+# build-fuzz/ (replay it: build-fuzz/tests/fuzz/<target> FILE).
 # Usage: tools/fuzz.sh [SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,8 +16,21 @@ seconds=${1:-60}
 out=build-fuzz
 # The same layers and flags as every build, plus coverage hooks (tests/fuzz/CMakeLists.txt).
 CC=clang cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DSHELF_FUZZ=ON >/dev/null
-cmake --build "$out" -j"$(nproc 2>/dev/null || echo 2)" --target fuzz_model_open >/dev/null
-mkdir -p "$out/corpus"
-build/tests/test_model_format --write-seeds "$out/corpus" 2>/dev/null
+cmake --build "$out" -j"$(nproc 2>/dev/null || echo 2)" --target fuzz_model_open fuzz_log_read >/dev/null
+mkdir -p "$out/corpus/model_open" "$out/corpus/log_read"
+build/tests/test_model_format --write-seeds "$out/corpus/model_open" 2>/dev/null
+cp tests/fuzz/seeds/log_read/* "$out/corpus/log_read/"
 cd "$out"
-tests/fuzz/fuzz_model_open -max_total_time="$seconds" -print_final_stats=1 corpus 2>&1 | tail -n 12
+for target in model_open log_read; do
+  echo "-- fuzz_$target, $seconds s"
+  status=0
+  TMPDIR="$PWD" tests/fuzz/fuzz_$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "corpus/$target" > "fuzz_$target.log" 2>&1 || status=$?
+  # The end of libFuzzer's report: executions, coverage (cov: edges, ft: features), the corpus.
+  grep -E '^#[0-9]+.*DONE|^stat::number_of_executed_units|^stat::peak_rss_mb' "fuzz_$target.log" || true
+  if [ $status -ne 0 ]; then
+    tail -n 40 "fuzz_$target.log"
+    echo "fuzz_$target failed (exit $status): the input is in $out/" >&2
+    exit $status
+  fi
+done

@@ -3,7 +3,7 @@
 #   unit     the C tests natively, again under AddressSanitizer + UndefinedBehavior-
 #            Sanitizer, and on wasm32 under Node (SIMD128 and scalar; in npm test);
 #   cli      the shelf command end to end on the real data (also sanitized);
-#   fuzz     30 s of libFuzzer on the model loader;
+#   fuzz     60 s of libFuzzer on each parser target (tools/fuzz.sh);
 #   js       the JavaScript tests: Node, Chromium (page and Web Worker), workerd,
 #            the demo storefront, the peers' agreement;
 #   quality  the quality bar of the standard Diginetica split (minutes).
@@ -40,8 +40,8 @@ cmake --build build-sanitize -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
 
-echo "== Fuzzing the model loader (libFuzzer, 30 s)"
-tools/fuzz.sh 30
+echo "== Fuzzing the model loader and the log readers (libFuzzer, 60 s each)"
+tools/fuzz.sh 60
 
 echo "== JavaScript tests (Node, Chromium, workerd) on the WebAssembly builds"
 (cd web && npm test)
