@@ -1,7 +1,9 @@
 /* libFuzzer target: the log readers and the catalog reader on arbitrary text, then
- * training on whatever was read. The first byte picks the reader (the eight log
- * formats, the generic one with a column layout from the second byte, or the
- * catalog), the second whether bad lines are skipped; the rest is the file.
+ * training on whatever was read; and embeddings from a .npy file with its ids. The
+ * first byte picks the reader (the eight log formats, the generic one with a column
+ * layout from the second byte, the catalog, or .npy + ids: the ids up to the first
+ * 0x01 byte, the .npy after it), the second whether bad lines are skipped (and, for
+ * .npy, whether to quantize); the rest is the file.
  *
  * A read succeeds or fails with a documented status and leaves the dataset as it
  * was; what it reads is well formed (sessions in time order, every event naming an
@@ -26,7 +28,31 @@
         if (!(cond)) __builtin_trap(); \
     } while (0)
 
-static char path[256];
+static char path[256], ids_path[256];
+
+/* .npy + ids: a model made, or a status; what is made opens. */
+static void embeddings(const uint8_t *data, size_t size, int quantize) {
+    const uint8_t *split = memchr(data, 0x01, size);
+    size_t ids_size = split ? (size_t)(split - data) : size;
+    FILE *f = fopen(ids_path, "wb");
+    if (!f) return;
+    fwrite(data, 1, ids_size, f);
+    fclose(f);
+    f = fopen(path, "wb");
+    if (!f) return;
+    if (split) fwrite(split + 1, 1, size - ids_size - 1, f);
+    fclose(f);
+    void *model = NULL;
+    size_t model_size = 0;
+    shelf_diagnostic diag;
+    shelf_status status = shelf_model_from_embeddings(path, ids_path, "fuzz", quantize, &model, &model_size, &diag);
+    REQUIRE((status == SHELF_OK) == (model != NULL));
+    if (status != SHELF_OK) return;
+    shelf_model *m = NULL;
+    REQUIRE(shelf_model_open(model, model_size, &m) == SHELF_OK);
+    shelf_model_close(m);
+    shelf_buffer_free(model);
+}
 
 static void check_dataset(const shelf_dataset *d) {
     REQUIRE(d->session_start[0] == 0 && d->session_start[d->session_count] == d->event_count);
@@ -60,7 +86,15 @@ static void train(const shelf_dataset *d) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;
-    if (!path[0]) snprintf(path, sizeof path, "%s/shelf-fuzz-log-%ld.txt", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+    if (!path[0]) {
+        const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        snprintf(path, sizeof path, "%s/shelf-fuzz-log-%ld.txt", dir, (long)getpid());
+        snprintf(ids_path, sizeof ids_path, "%s/shelf-fuzz-ids-%ld.txt", dir, (long)getpid());
+    }
+    if (data[0] % (SHELF_LOG_SEGMENT + 3) == SHELF_LOG_SEGMENT + 2) {
+        embeddings(data + 2, size - 2, data[1] & 1);
+        return 0;
+    }
     FILE *f = fopen(path, "wb");
     if (!f) return 0;
     fwrite(data + 2, 1, size - 2, f);
@@ -68,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     shelf_dataset *d = NULL;
     if (shelf_dataset_create(&d) != SHELF_OK) return 0;
-    const uint32_t reader = data[0] % (SHELF_LOG_SEGMENT + 2);
+    const uint32_t reader = data[0] % (SHELF_LOG_SEGMENT + 3);
     shelf_diagnostic diag;
     shelf_status status;
     if (reader == SHELF_LOG_SEGMENT + 1) {
