@@ -261,17 +261,18 @@ uint32_t shelf_session_event_count(const shelf_session *session);
  * SHELF_SESSION_STATE_MAX, the worst case of the encoding: a 3-byte header and the
  * first event's time in milliseconds (at most 2^53, a varint of 54 bits); then per
  * event a tag byte, the 6-byte item key, the time since the event before (54 bits;
- * 1 byte, 0, for the first event) and a float weight: 1,220 bytes. */
+ * 1 byte, 0, for the first event) and a float weight; and a CRC-32 of it all, so a
+ * damaged state is refused rather than restored as another history: 1,224 bytes. */
 #define SHELF_VARINT_MAX(bits) (((bits) + 6) / 7) /* bytes of a LEB128 varint of `bits` bits */
 #define SHELF_SESSION_STATE_MAX                                                           \
     (3 + SHELF_VARINT_MAX(54) + 1 + (SHELF_SESSION_CAPACITY - 1) * SHELF_VARINT_MAX(54) + \
-     SHELF_SESSION_CAPACITY * (1 + 6 + 4))
+     SHELF_SESSION_CAPACITY * (1 + 6 + 4) + 4)
 shelf_status shelf_session_save(const shelf_session *session, void *out, size_t capacity,
                                 size_t *size);
 /* Replaces the session's events with serialized ones, saved under this model or any
  * other: events whose item this model does not know are dropped (counted by
  * shelf_session_dropped_events()), the others kept in order with their times.
- * SHELF_E_BAD_STATE when the bytes are malformed, SHELF_E_STATE_MISMATCH for a
+ * SHELF_E_BAD_STATE when the bytes are malformed or damaged (the checksum), SHELF_E_STATE_MISMATCH for a
  * state of format 1 (which named items by another model's indices); the session
  * is then unchanged. */
 shelf_status shelf_session_restore(shelf_session *session, const void *state, size_t size);

@@ -55,24 +55,31 @@ uint32_t shelf_session_event_count(const shelf_session *session) {
     return session ? session->count : 0;
 }
 
-/* Serialized session, version 2:
- *   'S' 2 | count u8 | base_ms varint |
+/* Serialized session, version 3:
+ *   'S' 3 | count u8 | base_ms varint |
  *   count x ( tag u8: type in bits 0-2, bit 3 = weight follows, bit 4 = time goes back |
- *             item key (6 bytes, little-endian) | |time delta ms| varint | [weight f32le] )
+ *             item key (6 bytes, little-endian) | |time delta ms| varint | [weight f32le] ) |
+ *   CRC-32 (u32le) of every byte before it
+ * The checksum catches a damaged state (a cookie cut short, storage gone bad: every
+ * error of one or two bits, every burst of up to 32, all but one in 2^32 of the
+ * others), so it restores as an error, never as a different history. It proves
+ * nothing about who wrote the state: a page can always rewrite its own storage
+ * (sealing with a site's secret is for the edge). Version 2 was this without it.
  * Items are named by their key (a hash of the id, model_internal.h), not by index,
  * so a session restores under any model that knows its items: a retrain, a newer
  * catalog. Deltas are from the previous event's time; most events take 8-10 bytes.
  * Version 1 named items by index under one model's identity; it is refused as
  * saved with another model. */
 #define STATE_MAGIC 'S'
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 #define STATE_HEADER 3
+#define STATE_CHECKSUM 4
 #define TAG_TYPE_MASK 7u
 #define TAG_HAS_WEIGHT 8u
 #define TAG_BACKWARDS 16u
 _Static_assert(SHELF_SESSION_STATE_MAX == STATE_HEADER + SHELF_VARINT_MAX(54) + 1 +
                    (SHELF_SESSION_CAPACITY - 1) * SHELF_VARINT_MAX(54) +
-                   SHELF_SESSION_CAPACITY * (1 + SHELF__ITEM_KEY_BYTES + 4),
+                   SHELF_SESSION_CAPACITY * (1 + SHELF__ITEM_KEY_BYTES + 4) + STATE_CHECKSUM,
                "shelf.h's bound is this encoding's worst case");
 
 static size_t put_varint(uint8_t *out, size_t at, size_t capacity, uint64_t v) {
@@ -128,6 +135,8 @@ shelf_status shelf_session_save(const shelf_session *session, void *out, size_t 
         }
         previous = e->time_ms;
     }
+    if (at + STATE_CHECKSUM <= capacity) shelf__store_u32(o + at, shelf__crc32(0, o, at));
+    at += STATE_CHECKSUM;
     *size = at;
     return at <= capacity ? SHELF_OK : SHELF_E_BUFFER_TOO_SMALL;
 }
@@ -137,7 +146,9 @@ shelf_status shelf_session_restore(shelf_session *session, const void *state, si
     const uint8_t *in = state;
     if (size < STATE_HEADER || in[0] != STATE_MAGIC) return SHELF_E_BAD_STATE;
     if (in[1] == 1) return SHELF_E_STATE_MISMATCH;  /* version 1: items by another model's indices */
-    if (in[1] != STATE_VERSION) return SHELF_E_BAD_STATE;
+    if (in[1] != STATE_VERSION || size < STATE_HEADER + STATE_CHECKSUM) return SHELF_E_BAD_STATE;
+    size -= STATE_CHECKSUM;
+    if (shelf__crc32(0, in, size) != shelf__load_u32(in + size)) return SHELF_E_BAD_STATE;
     uint32_t count = in[2];
     if (count > SHELF_SESSION_CAPACITY) return SHELF_E_BAD_STATE;
     size_t at = STATE_HEADER;

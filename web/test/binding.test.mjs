@@ -67,7 +67,7 @@ for (const [flavour, file] of flavours) {
     }
     // The worst case shelf.h derives: header, first time, then tag, 6-byte item key, time delta, weight per event.
     const capacity = C.SHELF_SESSION_CAPACITY;
-    assert.equal(C.SHELF_SESSION_STATE_MAX, 3 + 8 + 1 + (capacity - 1) * 8 + capacity * (1 + 6 + 4));
+    assert.equal(C.SHELF_SESSION_STATE_MAX, 3 + 8 + 1 + (capacity - 1) * 8 + capacity * (1 + 6 + 4) + 4); // + the CRC-32
     assert.equal(C.SHELF_NO_CATEGORY, 0xffffffff);
     assert.equal(C.SHELF_NO_ITEM, 0xffffffff);
     assert.equal(C.SHELF_FORMAT_VERSION, 2);
