@@ -14,13 +14,19 @@
 // on. Without it nothing is tracked and no state cookie is set; the answer is the
 // popular items.
 //
+// The state cookie is sealed with the site's secret (env.STATE_SECRET, and during a
+// rotation env.STATE_SECRET_PREVIOUS; stateSealer: AES-GCM through Web Crypto), so
+// the shopper's history can be neither read nor forged from it; one that does not
+// open (tampered, expired, another site's, too long) is dropped: the session starts
+// empty, the cookie is cleared and the answer says why in `x-shelf-state`.
+//
 // Edge runtimes refuse to compile wasm from bytes: the modules are imported, which
 // gives compiled WebAssembly.Modules, and handed to Shelf.load(). The model is
 // imported as data (an ArrayBuffer); a big one is better streamed from R2 or KV:
 // Shelf.load({ model: (await env.MODELS.get('shop.shelf')).body, ... }) copies
 // the body into wasm memory as it arrives (test/workerd/stream-worker.mjs).
 
-import { Shelf, ShelfError } from 'shelf-recs';
+import { Shelf, ShelfError, stateSealer } from 'shelf-recs';
 import simd from 'shelf-simd.wasm';
 import scalar from 'shelf-scalar.wasm';
 import model from 'demo.shelf';
@@ -32,8 +38,18 @@ const STATE_MAX_AGE = 30 * 60; // a shopping session
 let loading = null;
 const shelf = () => (loading ??= Shelf.load({ model, wasm: { simd, scalar } }));
 
+// One sealer per isolate and host (its key is derived once).
+const sealers = new Map();
+function sealer(env, site) {
+  if (!env.STATE_SECRET) throw new ShelfError('SHELF_E_BAD_ARGUMENT', 'the Worker needs a STATE_SECRET (at least 32 characters)');
+  if (!sealers.has(site)) {
+    sealers.set(site, stateSealer({ secrets: [env.STATE_SECRET, env.STATE_SECRET_PREVIOUS], site, maxAge: STATE_MAX_AGE }));
+  }
+  return sealers.get(site);
+}
+
 export default {
-  async fetch(request) {
+  async fetch(request, env = {}) {
     const url = new URL(request.url);
     const route = `${request.method} ${url.pathname}`;
     if (route === 'GET /related') return related(await shelf(), url);
@@ -41,9 +57,11 @@ export default {
       return new Response('not found\n', { status: 404 });
     }
     const cookies = parseCookies(request.headers.get('cookie'));
+    const seal = await sealer(env, url.host);
+    const opened = cookies[STATE_COOKIE] === undefined ? { state: null, problem: null } : await seal.open(cookies[STATE_COOKIE]);
     const session = (await shelf()).session({
       consent: cookies.consent === 'personalization',
-      state: cookies[STATE_COOKIE], // one from another model is ignored
+      state: opened.state, // one from another model or damaged is ignored: an empty session
     });
     try {
       let body = {};
@@ -62,8 +80,9 @@ export default {
         body = { forgotten: true };
       }
       const response = Response.json(body);
-      const cookie = stateCookie(session, cookies, url);
+      const cookie = await stateCookie(session, cookies, url, seal);
       if (cookie) response.headers.append('set-cookie', cookie);
+      if (opened.problem) response.headers.set('x-shelf-state', opened.problem);
       return response;
     } catch (error) {
       if (error instanceof ShelfError) return Response.json({ error: error.code, message: error.message }, { status: 400 });
@@ -120,10 +139,10 @@ function recommendOptions(url) {
   };
 }
 
-/** The Set-Cookie value that keeps the session, clears it, or null to leave it. */
-function stateCookie(session, cookies, url) {
+/** The Set-Cookie value that keeps the session (sealed), clears it, or null to leave it. */
+async function stateCookie(session, cookies, url, seal) {
   const secure = url.protocol === 'https:' ? '; Secure' : '';
-  const state = session.eventCount > 0 ? session.save() : null; // null without consent
+  const state = session.eventCount > 0 ? await seal.seal(session) : null; // null without consent
   if (state) return `${STATE_COOKIE}=${state}; Path=/; Max-Age=${STATE_MAX_AGE}; HttpOnly; SameSite=Lax${secure}`;
   if (cookies[STATE_COOKIE] !== undefined) return `${STATE_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
   return null;

@@ -234,3 +234,23 @@ export function compileWasm(
   source?: LoadOptions['wasm'],
   simd?: 'auto' | boolean,
 ): Promise<{ module: WebAssembly.Module; simd: boolean | null }>;
+
+export interface StateSealerOptions {
+  /** [current, ...previous]: the first seals, every one opens (rotation). At least 32 characters or bytes each. */
+  secrets: string | Uint8Array | Array<string | Uint8Array | undefined | null>;
+  /** What a sealed state is bound to (the shop's host, say). */
+  site: string;
+  /** Seconds a sealed state stays valid. Default 1800. */
+  maxAge?: number;
+  now?: () => number;
+}
+export interface StateSealer {
+  /** The session's state, encrypted and authenticated (AES-GCM), for a cookie; null without consent. */
+  seal(session: Session<any>): Promise<string | null>;
+  /** The state's bytes for shelf.session({ state }), or null and why: 'missing', 'oversized',
+   * 'malformed', 'unknown version', 'unknown key', 'tampered' or 'expired'. */
+  open(sealed: string | null | undefined): Promise<{ state: Uint8Array | null; problem: string | null }>;
+}
+/** Sealed session state for the edge, through Web Crypto. */
+export function stateSealer(options: StateSealerOptions): Promise<StateSealer>;
+export const SEALED_STATE_MAX: number;

@@ -18,3 +18,4 @@ export { Session } from './session.js';
 export { ShelfError } from './error.js';
 export { localStorageStore, indexedDBStore, memoryStore } from './stores.js';
 export { simdSupported, compileWasm } from './load.js';
+export { stateSealer, SEALED_STATE_MAX } from './seal.js';

@@ -1,6 +1,7 @@
 // A shopper's session: what they did (track), what to show them (recommend), and
 // where that lives (save/restore, a store), all behind a consent switch.
 
+import { fromBase64Url, toBase64Url } from './base64url.js';
 import { ShelfError } from './error.js';
 import { Model } from './model.js';
 
@@ -316,17 +317,3 @@ export class Session extends EventTarget {
   }
 }
 
-
-function toBase64Url(bytes) {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
-    throw new ShelfError('SHELF_E_BAD_STATE', 'the state is not a string from save()');
-  }
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-import { Session, Shelf, ShelfError, memoryStore, simdSupported } from '../src/index.js';
+import { Session, Shelf, ShelfError, memoryStore, simdSupported, stateSealer } from '../src/index.js';
 import { Model } from '../src/model.js';
 import { ensureDemoModel, ensureRetrainedSessionsModel, ensureSessionsModel, requireWasm } from '../scripts/artifacts.mjs';
 
@@ -239,6 +239,35 @@ test("a session's 'change' events: after each change of what recommend() answers
   assert.equal(changes, 4);
   s.setConsent(false);
   assert.ok(changes >= 5);
+});
+
+test('stateSealer: a sealed state opens for its site until it expires, with every secret of a rotation', async () => {
+  const shelf = await demo();
+  const [id] = popular(shelf, 1);
+  const session = shelf.session({ consent: true });
+  session.track('purchase', id, { ts: T0 });
+  let t = T0;
+  const now = () => t;
+  const old = 'the secret of last month, long enough to use';
+  const current = 'the secret of this month, long enough to use';
+  const before = await stateSealer({ secrets: [old], site: 'shop.example', maxAge: 600, now });
+  const after = await stateSealer({ secrets: [current, old], site: 'shop.example', maxAge: 600, now });
+  const sealedBefore = await before.seal(session);
+  const sealedAfter = await after.seal(session);
+  assert.notEqual(sealedBefore, sealedAfter);
+  assert.equal(await before.seal(shelf.session()), null, 'nothing to seal without consent');
+  for (const [sealer, sealed] of [[after, sealedBefore], [after, sealedAfter], [before, sealedBefore]]) {
+    const { state, problem } = await sealer.open(sealed);
+    assert.equal(problem, null);
+    assert.equal(shelf.session({ consent: true, state }).eventCount, 1);
+  }
+  assert.match((await before.open(sealedAfter)).problem, /unknown key|tampered/, 'the old secret alone does not open the new');
+  assert.deepEqual(await after.open(undefined), { state: null, problem: 'missing' });
+  t += 601;
+  assert.deepEqual(await after.open(sealedAfter), { state: null, problem: 'expired' });
+  await assert.rejects(stateSealer({ secrets: ['short'], site: 'shop.example' }), { code: 'SHELF_E_BAD_ARGUMENT' });
+  await assert.rejects(stateSealer({ secrets: [current] }), { code: 'SHELF_E_BAD_ARGUMENT' });
+  await assert.rejects(stateSealer({ site: 'x' }), { code: 'SHELF_E_BAD_ARGUMENT' });
 });
 
 test('rules: k, per-category cap, categories, bought items, boosts, scorers', async () => {

@@ -11,12 +11,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { Shelf } from '../src/index.js';
+import { Shelf, stateSealer } from '../src/index.js';
 import { ensureEmbeddingModel, ensureSessionsModel, webRoot } from '../scripts/artifacts.mjs';
 import { startWorkerd } from './helpers/workerd.mjs';
 
 const T0 = 1700000000;
 const CONSENT = 'consent=personalization';
+const SECRET = 'the site secret of these tests, 32+ characters long';
+const PREVIOUS_SECRET = 'the secret before the last rotation, also long';
 const model = ensureEmbeddingModel();
 let workerd;
 let base;
@@ -24,7 +26,10 @@ let log = () => '';
 
 before(async () => {
   // The example imports the model as data, under the name "demo.shelf".
-  workerd = await startWorkerd({ worker: join(webRoot, 'examples', 'edge-worker.mjs'), modules: { 'demo.shelf': model } });
+  workerd = await startWorkerd({
+    worker: join(webRoot, 'examples', 'edge-worker.mjs'), modules: { 'demo.shelf': model },
+    bindings: { STATE_SECRET: SECRET, STATE_SECRET_PREVIOUS: PREVIOUS_SECRET },
+  });
   ({ base, log } = workerd);
 });
 
@@ -40,7 +45,7 @@ async function call(method, path, { cookie, body } = {}) {
   });
   const text = await response.text();
   assert.ok(response.status !== 500, `workerd answered 500: ${text}\n${log()}`);
-  return { status: response.status, json: JSON.parse(text), setCookie: response.headers.get('set-cookie') };
+  return { status: response.status, json: JSON.parse(text), setCookie: response.headers.get('set-cookie'), headers: response.headers };
 }
 
 /** What Node's scalar module recommends for the same events. */
@@ -149,6 +154,46 @@ test('a cookie from another model is ignored, and a bad event is a 400 with the 
   assert.equal(badScorer.status, 400);
   assert.equal(badScorer.json.error, 'SHELF_E_BAD_ARGUMENT');
   assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
+});
+
+test('sealed state: forged, flipped, cut, oversized, expired, foreign cookies give an empty session and a named reason; rotation works', async () => {
+  const ids = (await inNode([], { k: 20 })).map((r) => r.id);
+  const events = [{ type: 'purchase', item: ids[4], ts: T0 }, { type: 'view', item: ids[5], ts: T0 + 5 }];
+  const sealedCookie = stateFrom((await call('POST', '/events', { cookie: CONSENT, body: events })).setCookie).slice('shelf='.length);
+  // Readable by nobody: it is no saved state, and its bytes hold no item id.
+  const shelf = await Shelf.load({ model: readFileSync(model) });
+  assert.throws(() => shelf.session({ consent: true }).restore(sealedCookie), { code: 'SHELF_E_BAD_STATE' });
+  const remembered = await call('GET', '/recommendations?k=5', { cookie: `${CONSENT}; shelf=${sealedCookie}` });
+  assert.equal(remembered.status, 200);
+  assert.deepEqual(remembered.json.recommendations, await inNode(events, { k: 5 }));
+
+  const site = new URL(base).host;
+  const sealFor = async (options, session) => (await stateSealer(options)).seal(session);
+  const node = shelf.session({ consent: true });
+  for (const e of events) node.track(e.type, e.item, { ts: e.ts });
+  const flipped = sealedCookie.slice(0, 40) + (sealedCookie[40] === 'A' ? 'B' : 'A') + sealedCookie.slice(41);
+  const cases = [
+    ['a forgery', 'AQ' + 'A'.repeat(120), /unknown key|tampered/],
+    ['a bit flipped', flipped, /tampered/],
+    ['cut short', sealedCookie.slice(0, sealedCookie.length - 10), /tampered|malformed/],
+    ['oversized', 'A'.repeat(100 * 1024), /oversized/],
+    ['expired', await sealFor({ secrets: [SECRET], site, now: () => Date.now() / 1000 - 7200 }, node), /expired/],
+    ['another site', await sealFor({ secrets: [SECRET], site: 'elsewhere.example' }, node), /unknown key|tampered/],
+    ['another secret', await sealFor({ secrets: ['a secret this Worker never had, 32+ characters'], site }, node), /unknown key|tampered/],
+    ['an unsealed state', node.save(), /malformed|unknown version|unknown key|tampered/],
+  ];
+  for (const [what, cookie, problem] of cases) {
+    const response = await call('GET', '/recommendations?k=5', { cookie: `${CONSENT}; shelf=${cookie}` });
+    assert.equal(response.status, 200, what);
+    assert.deepEqual(response.json.recommendations, await inNode([], { k: 5 }), `${what}: the session starts empty`);
+    assert.match(response.headers.get('x-shelf-state') ?? '', problem, what);
+    assert.match(response.setCookie ?? '', /^shelf=; .*Max-Age=0/, `${what}: the cookie is cleared`);
+  }
+  // A rotation: a cookie sealed with the previous secret still opens.
+  const rotated = await sealFor({ secrets: [PREVIOUS_SECRET], site }, node);
+  const kept = await call('GET', '/recommendations?k=5', { cookie: `${CONSENT}; shelf=${rotated}` });
+  assert.equal(kept.headers.get('x-shelf-state'), null);
+  assert.deepEqual(kept.json.recommendations, await inNode(events, { k: 5 }));
 });
 
 test('hostile event bodies are a 400 that says what is wrong, never a 500', async () => {

@@ -9,6 +9,7 @@ import {
   localStorageStore,
   memoryStore,
   simdSupported,
+  stateSealer,
   type Item,
   type ItemsUpdated,
   type Recommendation,
@@ -134,4 +135,15 @@ export function widget(shelf: Shelf, session: ReturnType<Shelf['session']>) {
   session.addEventListener('change', () => element.refresh());
   // @ts-expect-error: render gives a node or a string
   element.render = (r) => r.score;
+}
+
+export async function sealed(shelf: Shelf, secret: string, cookie: string | undefined) {
+  const sealer = await stateSealer({ secrets: [secret], site: 'shop.example', maxAge: 600 });
+  const { state, problem } = await sealer.open(cookie);
+  const session = shelf.session({ consent: true, state });
+  if (problem) console.log(problem);
+  const next: string | null = await sealer.seal(session);
+  // @ts-expect-error: the secrets are required
+  await stateSealer({ site: 'shop.example' });
+  return next;
 }
