@@ -34,6 +34,18 @@ const page = { raw: rows[0][1].raw + rows[2][1].raw, gzip: rows[0][1].gzip + row
 rows.push(['a page: one .wasm (SIMD) + the JavaScript', page]);
 rows.push(['and the widget, if the page uses it (src/widget.js)', measure(widgetFiles)]);
 
+// What a bundler makes of it: examples/page/main.js and the package, bundled and
+// minified by esbuild (the .wasm files apart), so unused exports (the edge's
+// sealer, the widget) are shaken out.
+const { build } = await import('esbuild');
+const bundled = await build({
+  entryPoints: [join(webRoot, 'examples', 'page', 'main.js')], bundle: true, minify: true, format: 'esm', write: false,
+  alias: { 'shelf-recs': join(webRoot, 'src', 'index.js') }, external: ['*.wasm'], platform: 'browser', logLevel: 'silent',
+});
+const bundle = bundled.outputFiles[0].contents;
+rows.push(['examples/page/main.js bundled and minified by esbuild (JavaScript only)',
+  { raw: bundle.length, gzip: gzipSync(bundle, { level: 9 }).length }]);
+
 console.log('| file | raw | gzip -9 |');
 console.log('|---|---:|---:|');
 for (const [name, size] of rows) console.log(`| ${name} | ${kb(size.raw)} | ${kb(size.gzip)} |`);
