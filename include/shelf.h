@@ -59,11 +59,12 @@
  * changes the model, so it must not run while anything else uses that model
  * (shelf_recommend() on any of its sessions, shelf_related(), attribute reads,
  * other updates): apply a stock feed between requests, or behind a lock. Opening
- * models from several threads at once is safe only if cJSON's one process global,
- * the error position of its last parse (which cJSON_Parse writes on every call and
- * Shelf never reads), may race: that is harmless for Shelf's results, but a data
- * race in C11 terms, which thread sanitizers report. Serialize shelf_model_open()
- * calls if that matters.
+ * models from several threads at once is safe only if cJSON's process globals, the
+ * error position of its last parse (which cJSON_Parse writes on every call and
+ * Shelf never reads) and its allocator hooks (set to the same functions before each
+ * parse, so that an allocation failure is told from bad metadata), may race: that
+ * is harmless for Shelf's results, but a data race in C11 terms, which thread
+ * sanitizers report. Serialize shelf_model_open() calls if that matters.
  *
  * Memory. Beside the file it borrows, a model keeps what it builds at open: the item
  * index (a power of two of at least 2 slots per item, 4 bytes a slot: 8 to 16 bytes

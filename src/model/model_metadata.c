@@ -11,6 +11,14 @@
 #include "model_metadata.h"
 #include "shelf_common.h"
 
+/* cJSON's allocator while metadata is parsed: malloc, noting a failure. */
+static _Thread_local int json_out_of_memory;
+static void *json_malloc(size_t size) {
+    void *p = malloc(size);
+    if (!p) json_out_of_memory = 1;
+    return p;
+}
+
 int shelf__utf8_valid(const uint8_t *p, size_t size) {
     size_t i = 0;
     while (i < size) {
@@ -181,11 +189,13 @@ shelf_status shelf__metadata_parse(shelf_model *model) {
     copy[size] = '\0';
 
     const char *end = NULL;
-    /* cJSON reports allocation failure and syntax errors alike (NULL): both become
-     * SHELF_E_BAD_METADATA. It also records the error position in a process-global
-     * variable, which nothing here reads. */
+    /* cJSON answers NULL for an allocation failure and a syntax error alike: its
+     * allocator, which notes a failure, tells them apart. (cJSON also records the
+     * error position in a process-global variable, which nothing here reads.) */
+    json_out_of_memory = 0;
+    cJSON_InitHooks(&(cJSON_Hooks){json_malloc, free});
     cJSON *root = cJSON_ParseWithLengthOpts(copy, size, &end, 0);
-    shelf_status status = SHELF_E_BAD_METADATA;
+    shelf_status status = !root && json_out_of_memory ? SHELF_E_OUT_OF_MEMORY : SHELF_E_BAD_METADATA;
     if (root) {
         while (end < copy + size && is_json_space(*end)) end++;
         if (end == copy + size) {
