@@ -2,7 +2,7 @@
 # Installs what a fresh Debian 12 machine lacks to build and test Shelf.
 # Idempotent: a second run finds everything in place and does nothing.
 #   - Debian packages: emscripten (wasm builds); for the tests also wabt (wasm
-#     inspection) and chromium (browser tests);
+#     inspection), chromium (browser tests) and valgrind (memcheck of the CLI);
 #   - cJSON 1.7.15 from Debian's source package, checksum-verified, into .deps/;
 #   - for the tests, the npm packages of web/ from its committed package-lock.json
 #     (Chromium's driver, workerd, TypeScript, the peers of the benchmark: the demo
@@ -34,6 +34,7 @@ install_debian_packages() {
   if [ $demo_only = 0 ]; then
     command -v wasm-objdump >/dev/null 2>&1 || missing+=(wabt)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
   fi
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"

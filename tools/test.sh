@@ -3,6 +3,7 @@
 #   unit     the C tests natively, again under AddressSanitizer + UndefinedBehavior-
 #            Sanitizer, and on wasm32 under Node (SIMD128 and scalar; in npm test);
 #   cli      the shelf command end to end on the real data (also sanitized);
+#   valgrind the CLI under memcheck on small samples (split, train, eval, recommend);
 #   fuzz     60 s of libFuzzer on each parser target (tools/fuzz.sh);
 #   js       the JavaScript tests: Node, Chromium (page and Web Worker), workerd,
 #            the demo storefront, the peers' agreement;
@@ -39,6 +40,19 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSHELF_SANITIZE=ON >/dev/
 cmake --build build-sanitize -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
+
+echo "== valgrind memcheck: the CLI splits, trains, evaluates (with a report) and recommends on samples"
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+mkdir -p build/valgrind
+head -n 2000 "$data_dir/diginetica/train_sessions.tsv" > build/valgrind/train.tsv
+head -n 300 "$data_dir/diginetica/test_prefix_label.tsv" > build/valgrind/test.tsv
+$vg build/shelf split --events "$data_dir/diginetica-raw/sample_train-item-views.csv" --format diginetica \
+  --train build/valgrind/split_train.tsv --test build/valgrind/split_test.tsv 2>/dev/null
+$vg build/shelf train --sessions build/valgrind/train.tsv --out build/valgrind/model.shelf --epochs 2 2>/dev/null
+$vg build/shelf eval --model build/valgrind/model.shelf --test build/valgrind/test.tsv --report build/valgrind/report.html >/dev/null 2>&1
+$vg build/shelf recommend --model build/valgrind/model.shelf --k 5 --json \
+  --events "[{\"type\":\"view\",\"item\":\"$(head -n 1 build/valgrind/train.tsv | cut -d' ' -f1)\"}]" >/dev/null
+echo "valgrind: no errors, no leaks"
 
 echo "== Fuzzing the model loader and the log readers (libFuzzer, 60 s each)"
 tools/fuzz.sh 60

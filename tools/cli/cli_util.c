@@ -135,14 +135,15 @@ static double monotonic_seconds(void) {
 
 void cli_progress(void *context, const char *stage, uint64_t done, uint64_t total) {
     (void)context;
-    static const char *last_stage;
+    /* A copy: a stage's text may live on the caller's stack ("reading FILE"). */
+    static char last_stage[256];
     static double start, last_line;
     if (!isatty(STDERR_FILENO)) {
         double now = monotonic_seconds();
         if (!start) start = now;
-        int new_stage = !last_stage || strcmp(stage, last_stage) != 0;
+        int new_stage = strncmp(stage, last_stage, sizeof last_stage - 1) != 0;
         if (!new_stage && now - last_line < PROGRESS_LINE_SECONDS) return;
-        last_stage = stage;
+        snprintf(last_stage, sizeof last_stage, "%s", stage);
         last_line = now;
         if (total)
             fprintf(stderr, "shelf: %s: %.0f%% (%.0f s)\n", stage, 100.0 * (double)done / (double)total, now - start);
