@@ -6,6 +6,8 @@
 #                    on what opens (seeds: the models test_model_format writes)
 #   fuzz_log_read    every log reader and the catalog reader, then training on what
 #                    they read (seeds: tests/fuzz/seeds/log_read)
+#   fuzz_session_restore  saved session states, as is and with the checksum fixed
+#                    (seeds: tests/fuzz/seeds/session_restore)
 # A crash or a broken promise stops it with a non-zero exit and leaves the input in
 # build-fuzz/ (replay it: build-fuzz/tests/fuzz/<target> FILE).
 # Usage: tools/fuzz.sh [SECONDS]
@@ -16,12 +18,13 @@ seconds=${1:-60}
 out=build-fuzz
 # The same layers and flags as every build, plus coverage hooks (tests/fuzz/CMakeLists.txt).
 CC=clang cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DSHELF_FUZZ=ON >/dev/null
-cmake --build "$out" -j"$(nproc 2>/dev/null || echo 2)" --target fuzz_model_open fuzz_log_read >/dev/null
-mkdir -p "$out/corpus/model_open" "$out/corpus/log_read"
+cmake --build "$out" -j"$(nproc 2>/dev/null || echo 2)" --target fuzz_model_open fuzz_log_read fuzz_session_restore >/dev/null
+mkdir -p "$out/corpus/model_open" "$out/corpus/log_read" "$out/corpus/session_restore"
 build/tests/test_model_format --write-seeds "$out/corpus/model_open" 2>/dev/null
 cp tests/fuzz/seeds/log_read/* "$out/corpus/log_read/"
+cp tests/fuzz/seeds/session_restore/* "$out/corpus/session_restore/"
 cd "$out"
-for target in model_open log_read; do
+for target in model_open log_read session_restore; do
   echo "-- fuzz_$target, $seconds s"
   status=0
   TMPDIR="$PWD" tests/fuzz/fuzz_$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
