@@ -47,6 +47,18 @@ int cli_flag(const char *arg, const char *name);
 int cli_parse_u32(const char *text, const char *what, uint32_t *out);
 double cli_seconds(void);
 
+/* The events of `shelf recommend --events` (cli_events.c): a JSON array of { type,
+ * item, ts?, weight? } of at most CLI_EVENTS_MAX_BYTES (a session holds 64 events),
+ * checked and tracked into `session`; 0, or 1 after printing the problem. */
+#define CLI_EVENTS_MAX_BYTES (1 << 20)
+int cli_track_events(shelf_session *session, const shelf_model *model, const char *model_path, const char *text,
+                     size_t size, const char *source);
+
+/* A line of a test file (its end of line removed), `length` bytes: the prefix is
+ * cut at the tab, in place, and the label is returned; NULL unless the line is
+ * space-separated prefix ids, a tab and one label id. */
+char *cli_case_split(char *line, size_t length);
+
 /* The input options train and split share (cli_input.c). */
 #define CLI_INPUTS_MAX 64
 #define CLI_INPUT_HELP                                                                                    \

@@ -110,14 +110,13 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
         }
         while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
         if (length == 0) continue;
-        char *tab = strchr(line, '\t');
-        if (!tab || tab == line || !tab[1] || strchr(tab + 1, '\t') || strchr(tab + 1, ' ')) {
+        const char *label_id = cli_case_split(line, (size_t)length);
+        if (!label_id) {
             cli_error("%s:%llu: expected 'prefix<TAB>label' (space-separated prefix ids, one label id)", test,
                       (unsigned long long)line_number);
             failed = 1;
             break;
         }
-        *tab = '\0';
         shelf_session_clear(session);
         /* Every prefix event gets the same time: the protocol knows only the order. */
         for (char *id = strtok(line, " "); id; id = strtok(NULL, " ")) {
@@ -128,7 +127,7 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
                 unknown_prefix_items++;
         }
         uint32_t label;
-        int known = shelf_model_find_item(model, tab + 1, strlen(tab + 1), &label) == SHELF_OK;
+        int known = shelf_model_find_item(model, label_id, strlen(label_id), &label) == SHELF_OK;
         size_t count;
         double t0 = cli_seconds();
         shelf_status status = shelf_recommend(session, &request, results, k, &count);

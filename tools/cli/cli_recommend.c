@@ -5,34 +5,6 @@
 #include "cJSON.h"
 #include "cli.h"
 
-static void append_name(char *buf, size_t size, size_t *used, const char *name) {
-    int n = snprintf(buf + *used, size - *used, "%s%s", *used ? ", " : "", name);
-    if (n > 0 && (size_t)n < size - *used) *used += (size_t)n;
-}
-
-/* The event names shelf_event_type_from_name() takes, as "a, b, ...", into buf. */
-static const char *event_names(char *buf, size_t size) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int t = 0; t < SHELF_EVENT_TYPE_COUNT; t++) append_name(buf, size, &used, shelf_event_type_name((shelf_event_type)t));
-    for (uint32_t a = 0; shelf_event_alias(a, NULL); a++) append_name(buf, size, &used, shelf_event_alias(a, NULL));
-    return buf;
-}
-
-/* A session holds 64 events: a megabyte of JSON is more than enough for them. */
-#define EVENTS_MAX_BYTES (1 << 20)
-
-/* Whether JSON text holds the escape \u0000 in a string: cJSON would end the string
- * there, and "2\u0000zz" would be looked up as "2". */
-static int has_nul_escape(const char *text, size_t size) {
-    for (size_t i = 0; i + 1 < size; i++) {
-        if (text[i] != '\\') continue;
-        if (text[i + 1] == 'u' && i + 5 < size && memcmp(text + i + 2, "0000", 4) == 0) return 1;
-        i++; /* the escaped character, a backslash included */
-    }
-    return 0;
-}
-
 static const char usage[] =
     "usage: shelf recommend --model MODEL --events JSON [--k K] [options]\n"
     "\n"
@@ -72,65 +44,17 @@ int cli_recommend(int argc, char **argv) {
     size_t text_size = strlen(events_text);
     if (events_text[0] == '@') {
         source = events_text + 1;
-        if (cli_read_file_max(source, EVENTS_MAX_BYTES, &file_text, &text_size)) return 1;
+        if (cli_read_file_max(source, CLI_EVENTS_MAX_BYTES, &file_text, &text_size)) return 1;
         events_text = file_text;
-    } else if (text_size > EVENTS_MAX_BYTES) {
-        return cli_error("--events: over %d bytes", EVENTS_MAX_BYTES);
-    }
-    if (has_nul_escape(events_text, text_size)) {
-        free(file_text);
-        return cli_error("%s: a string holds \\u0000, which no id may", source);
-    }
-    const char *end = NULL;
-    cJSON *events = cJSON_ParseWithLengthOpts(events_text, text_size, &end, 0);
-    while (events && end < events_text + text_size && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
-    if (!events || !cJSON_IsArray(events) || end != events_text + text_size) {
-        cJSON_Delete(events);
-        free(file_text);
-        return cli_error("%s: expected a JSON array of events like [{\"type\":\"view\",\"item\":\"123\",\"ts\":1700000000}]"
-                         " and nothing after it", source);
+    } else if (text_size > CLI_EVENTS_MAX_BYTES) {
+        return cli_error("--events: over %d bytes", CLI_EVENTS_MAX_BYTES);
     }
     void *bytes;
     shelf_model *model = cli_open_model(model_path, &bytes);
     shelf_session *session = NULL;
     int failed = !model || shelf_session_create(model, &session) != SHELF_OK;
     if (!failed) failed = cli_request_resolve(&options, model, model_path);
-
-    int index = 0;
-    const cJSON *event;
-    cJSON_ArrayForEach(event, events) {
-        if (failed) break;
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(event, "type");
-        const cJSON *item = cJSON_GetObjectItemCaseSensitive(event, "item");
-        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(event, "ts");
-        const cJSON *weight = cJSON_GetObjectItemCaseSensitive(event, "weight");
-        char number[32];
-        const char *id = cJSON_IsString(item) ? item->valuestring : NULL;
-        if (cJSON_IsNumber(item)) {
-            snprintf(number, sizeof number, "%.0f", item->valuedouble);
-            id = number;
-        }
-        shelf_event_type event_type;
-        uint32_t item_index;
-        if (!cJSON_IsString(type) || shelf_event_type_from_name(type->valuestring, strlen(type->valuestring), &event_type) != SHELF_OK) {
-            char names[320];
-            failed = cli_error("%s: event %d: \"type\" must be one of %s", source, index, event_names(names, sizeof names));
-        } else if (!id) {
-            failed = cli_error("%s: event %d: \"item\" must be an item id", source, index);
-        } else if (shelf_model_find_item(model, id, strlen(id), &item_index) != SHELF_OK) {
-            char shown[CLI_ID_TEXT];
-            failed = cli_error("%s: event %d: unknown item %s (not in %s)", source, index, cli_id_text(id, shown), model_path);
-        } else if (ts && !cJSON_IsNumber(ts)) {
-            failed = cli_error("%s: event %d: \"ts\" must be a number of seconds", source, index);
-        } else if (weight && !cJSON_IsNumber(weight)) {
-            failed = cli_error("%s: event %d: \"weight\" must be a number", source, index);
-        } else {
-            shelf_status status = shelf_session_track(session, event_type, item_index, ts ? ts->valuedouble : (double)index,
-                                                      weight ? (float)weight->valuedouble : 1.0f);
-            if (status != SHELF_OK) failed = cli_error("%s: event %d: %s", source, index, shelf_status_message(status));
-        }
-        index++;
-    }
+    if (!failed) failed = cli_track_events(session, model, model_path, events_text, text_size, source);
     shelf_result results[1000];
     size_t count = 0;
     if (!failed) {
@@ -141,12 +65,11 @@ int cli_recommend(int argc, char **argv) {
             failed = cli_error("recommend failed: %s (%s)", shelf_status_message(status), shelf_status_name(status));
         } else {
             if (!options.json)
-                printf("%zu recommendations for %d events in %.0f us (%u items ranked)\n", count, index, elapsed * 1e6,
+                printf("%zu recommendations for %u events in %.0f us (%u items ranked)\n", count, shelf_session_event_count(session), elapsed * 1e6,
                        shelf_model_item_count(model));
             cli_print_results(model, results, count, options.json);
         }
     }
-    cJSON_Delete(events);
     free(file_text);
     cli_request_free(&options);
     shelf_session_free(session);
