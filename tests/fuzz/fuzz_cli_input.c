@@ -11,27 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "cli.h"
-#include "model_fixture.h"
+#define SHELF_FUZZ_FIXTURE
+#include "fuzz_common.h"
 
-#define REQUIRE(cond) \
-    do {              \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
-
-static shelf_model *model;
-static uint8_t *model_file;
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (!model) {
-        fixture_init();
-        size_t file_size = 0;
-        shelf__model_spec spec = fixture_spec(1);
-        model_file = write_spec(&spec, &file_size);
-        REQUIRE(model_file && shelf_model_open(model_file, file_size, &model) == SHELF_OK);
-    }
+    shelf_model *model = fuzz_fixture_model();
     if (size < 1) return 0;
     char *text = malloc(size); /* NUL-terminated copy of the rest */
     if (!text) return 0;
@@ -62,18 +47,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(text);
     return 0;
 }
-
-#ifdef SHELF_FUZZ_STANDALONE
-int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) return 1;
-        static uint8_t buffer[1 << 20];
-        size_t got = fread(buffer, 1, sizeof buffer, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buffer, got);
-        fprintf(stderr, "%s: ok\n", argv[i]);
-    }
-    return 0;
-}
-#endif

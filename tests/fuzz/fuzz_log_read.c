@@ -22,11 +22,7 @@
 #include "dataset_internal.h"
 #include "shelf.h"
 #include "shelf_train.h"
-
-#define REQUIRE(cond) \
-    do {              \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
+#include "fuzz_common.h"
 
 static char path[256], ids_path[256];
 
@@ -83,7 +79,6 @@ static void train(const shelf_dataset *d) {
     shelf_buffer_free(model);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;
     if (!path[0]) {
@@ -133,18 +128,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     shelf_dataset_free(d);
     return 0;
 }
-
-#ifdef SHELF_FUZZ_STANDALONE
-int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) return 1;
-        static uint8_t buffer[1 << 20];
-        size_t got = fread(buffer, 1, sizeof buffer, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buffer, got);
-        fprintf(stderr, "%s: ok\n", argv[i]);
-    }
-    return 0;
-}
-#endif

@@ -24,11 +24,7 @@
 #include "model_internal.h"
 #include "shelf.h"
 #include "shelf_common.h"
-
-#define REQUIRE(cond) \
-    do {              \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
+#include "fuzz_common.h"
 
 /* Defeats dead-code elimination of the reads that walk the views. */
 static volatile float sink;
@@ -213,7 +209,6 @@ static void reseal(uint8_t *file, size_t size) {
     shelf__store_u32(file + SHELF__HDR_CHECKSUM, shelf__crc32(0, file, table_end));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     try_open(data, size);
     if (size >= SHELF__HEADER_SIZE) {
@@ -229,25 +224,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     return 0;
 }
-
-#ifdef SHELF_FUZZ_STANDALONE
-int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            fprintf(stderr, "%s: cannot open\n", argv[i]);
-            return 1;
-        }
-        fseek(f, 0, SEEK_END);
-        long size = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        uint8_t *data = malloc(size > 0 ? (size_t)size : 1);
-        size_t got = fread(data, 1, size > 0 ? (size_t)size : 0, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(data, got);
-        free(data);
-        fprintf(stderr, "%s: ok\n", argv[i]);
-    }
-    return 0;
-}
-#endif

@@ -11,32 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "model_fixture.h"
-
-#define REQUIRE(cond) \
-    do {              \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
-
-static shelf_model *model;
-static uint8_t *model_file;
-
-static void open_fixture(void) {
-    fixture_init();
-    size_t size = 0;
-    shelf__model_spec spec = fixture_spec(1);
-    model_file = write_spec(&spec, &size);
-    REQUIRE(model_file && shelf_model_open(model_file, size, &model) == SHELF_OK);
-}
+#define SHELF_FUZZ_FIXTURE
+#include "fuzz_common.h"
 
 static void restore(const uint8_t *data, size_t size);
 
 /* Each input twice: as it is, and with its last four bytes replaced by the CRC-32 of
  * the rest, so that mutations reach the decoder behind the checksum. */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (!model) open_fixture();
     restore(data, size);
     if (size >= 4 && size <= SHELF_SESSION_STATE_MAX * 2) {
         uint8_t *copy = malloc(size);
@@ -50,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 static void restore(const uint8_t *data, size_t size) {
+    shelf_model *model = fuzz_fixture_model();
     shelf_session *s = NULL;
     REQUIRE(shelf_session_create(model, &s) == SHELF_OK);
     REQUIRE(shelf_session_track(s, SHELF_EVENT_VIEW, 3, 1e9, 1.0f) == SHELF_OK);
@@ -76,18 +59,3 @@ static void restore(const uint8_t *data, size_t size) {
     }
     shelf_session_free(s);
 }
-
-#ifdef SHELF_FUZZ_STANDALONE
-int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) return 1;
-        static uint8_t buffer[1 << 16];
-        size_t got = fread(buffer, 1, sizeof buffer, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buffer, got);
-        fprintf(stderr, "%s: ok\n", argv[i]);
-    }
-    return 0;
-}
-#endif
