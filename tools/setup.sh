@@ -2,7 +2,8 @@
 # Installs what a fresh Debian 12 machine lacks to build and test Shelf.
 # Idempotent: a second run finds everything in place and does nothing.
 #   - Debian packages: emscripten (wasm builds); for the tests also wabt (wasm
-#     inspection), chromium (browser tests) and valgrind (memcheck of the CLI);
+#     inspection), chromium (browser tests), valgrind (memcheck of the CLI) and
+#     clang with its libFuzzer runtime (the fuzz targets);
 #   - cJSON 1.7.15 from Debian's source package, checksum-verified, into .deps/;
 #   - for the tests, the npm packages of web/ from its committed package-lock.json
 #     (Chromium's driver, workerd, TypeScript, the peers of the benchmark: the demo
@@ -31,10 +32,15 @@ as_root() {
 install_debian_packages() {
   local missing=()
   command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)   # the demo's server, the test harness
   if [ $demo_only = 0 ]; then
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     command -v wasm-objdump >/dev/null 2>&1 || missing+=(wabt)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+    # The fuzz targets: clang and its libFuzzer runtime (Debian 12's clang is 14).
+    command -v clang >/dev/null 2>&1 || missing+=(clang)
+    compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null || missing+=(libclang-rt-14-dev)
   fi
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
