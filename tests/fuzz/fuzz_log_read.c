@@ -26,6 +26,16 @@
 
 static char path[256], ids_path[256];
 
+/* A model made, or a status and no model; what is made opens. */
+static void made(shelf_status status, void *model, size_t size) {
+    REQUIRE((status == SHELF_OK) == (model != NULL));
+    if (status != SHELF_OK) return;
+    shelf_model *m = NULL;
+    REQUIRE(shelf_model_open(model, size, &m) == SHELF_OK);
+    shelf_model_close(m);
+    shelf_buffer_free(model);
+}
+
 /* .npy + ids: a model made, or a status; what is made opens. */
 static void embeddings(const uint8_t *data, size_t size, int quantize) {
     const uint8_t *split = memchr(data, 0x01, size);
@@ -41,13 +51,7 @@ static void embeddings(const uint8_t *data, size_t size, int quantize) {
     void *model = NULL;
     size_t model_size = 0;
     shelf_diagnostic diag;
-    shelf_status status = shelf_model_from_embeddings(path, ids_path, "fuzz", quantize, &model, &model_size, &diag);
-    REQUIRE((status == SHELF_OK) == (model != NULL));
-    if (status != SHELF_OK) return;
-    shelf_model *m = NULL;
-    REQUIRE(shelf_model_open(model, model_size, &m) == SHELF_OK);
-    shelf_model_close(m);
-    shelf_buffer_free(model);
+    made(shelf_model_from_embeddings(path, ids_path, "fuzz", quantize, &model, &model_size, &diag), model, model_size);
 }
 
 static void check_dataset(const shelf_dataset *d) {
@@ -70,13 +74,7 @@ static void train(const shelf_dataset *d) {
     void *model = NULL;
     size_t size = 0;
     shelf_diagnostic diag;
-    shelf_status status = shelf_train(d, &o, &model, &size, &diag);
-    REQUIRE((status == SHELF_OK) == (model != NULL));
-    if (status != SHELF_OK) return;
-    shelf_model *m = NULL;
-    REQUIRE(shelf_model_open(model, size, &m) == SHELF_OK);
-    shelf_model_close(m);
-    shelf_buffer_free(model);
+    made(shelf_train(d, &o, &model, &size, &diag), model, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -118,14 +118,18 @@ test('esbuild: the .wasm subpaths through the file loader, in Chromium, as Node 
 });
 
 /** The example page's project: examples/page and the model under /models/. */
-async function examplePage(name) {
-  const example = join(webRoot, 'examples', 'page');
-  const files = Object.fromEntries(readdirSync(example).map((f) => [f, readFileSync(join(example, f), 'utf8')]));
-  const app = await consumerProject(join(scratch, name), tarball, files);
+/** A project made of web/examples/EXAMPLE's files (and `extra`), the tarball and
+ * `packages` installed, the demo model under public/models/. */
+async function exampleProject(example, name, { extra = {}, packages = [] } = {}) {
+  const dir = join(webRoot, 'examples', example);
+  const files = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  const app = await consumerProject(join(scratch, name), tarball, { ...files, ...extra }, packages);
   mkdirSync(join(app, 'public', 'models'), { recursive: true });
   cpSync(model, join(app, 'public', 'models', 'demo.shelf'));
   return app;
 }
+
+const examplePage = (name) => exampleProject('page', name);
 
 /** What examples/page draws, in Chromium at `url`, and what Node recommends for it. */
 async function checkExamplePage(url, where) {
@@ -238,12 +242,8 @@ test('wrangler: a Worker project bundled by wrangler itself runs in Miniflare, t
 
 /** Builds a framework example with Vite and checks its list before and after a click. */
 async function frameworkApp(name, entry, packages) {
-  const example = join(webRoot, 'examples', name);
-  const files = Object.fromEntries(readdirSync(example).map((f) => [f, readFileSync(join(example, f), 'utf8')]));
-  files['index.html'] = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><div id="root"></div><script type="module" src="/${entry}"></script>`;
-  const app = await consumerProject(join(scratch, name), tarball, files, packages);
-  mkdirSync(join(app, 'public', 'models'), { recursive: true });
-  cpSync(model, join(app, 'public', 'models', 'demo.shelf'));
+  const index = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><div id="root"></div><script type="module" src="/${entry}"></script>`;
+  const app = await exampleProject(name, name, { extra: { 'index.html': index }, packages });
   await viteBuild({ root: app, logLevel: 'silent', build: { outDir: join(app, 'dist'), target: 'es2022' } });
 
   const server = await serveStatic({ root: join(app, 'dist') });
