@@ -287,6 +287,7 @@ uint32_t shelf_session_dropped_events(const shelf_session *session);
 #define SHELF_EXCLUDE_IN_CART    2u  /* items added to the cart in this session */
 #define SHELF_EXCLUDE_SEEN       4u  /* every item of the session */
 #define SHELF_IN_STOCK_ONLY      8u  /* items flagged in stock by the catalog */
+#define SHELF_BLEND_ONLY        16u  /* skip the model's learned ranker: the blend's order */
 
 /* The scorers a model may hold, listed once: X(NAME, "name") for each, in the
  * order of their bits. Every other list of scorers (the bits below, the library's

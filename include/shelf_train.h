@@ -184,6 +184,9 @@ typedef struct shelf_train_options {
                                      when set (reproducible builds), else now */
     int keep_unused;              /* 1: keep scorers the blend gives no weight, to evaluate
                                      them alone (default 0: left out of the model) */
+    uint32_t ranker_hidden;       /* units of the learned ranker that re-orders the blend's best
+                                     candidates, at most 32; 0: no ranker (default 16) */
+    uint32_t ranker_candidates;   /* how many of the blend's best it re-orders, at most 1000 (default 100) */
     shelf_progress_fn progress;
     void *progress_context;
 } shelf_train_options;

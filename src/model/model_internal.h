@@ -66,6 +66,20 @@ typedef struct shelf__blend {
     float time_half_life;  /* seconds; 0: no time decay */
 } shelf__blend;
 
+/* The learned ranker (metadata "ranker"): a network of one hidden ReLU layer that
+ * re-orders the blend's best `candidates` items from features of each
+ * (src/score/ranker.c lists them). hidden == 0: the model has none. */
+#define SHELF__RANKER_FEATURES 15u
+#define SHELF__RANKER_MAX_HIDDEN 32u
+#define SHELF__RANKER_MAX_CANDIDATES 1000u
+typedef struct shelf__ranker {
+    uint32_t hidden;
+    uint32_t candidates;
+    float input_weights[SHELF__RANKER_MAX_HIDDEN][SHELF__RANKER_FEATURES];
+    float input_bias[SHELF__RANKER_MAX_HIDDEN];
+    float output_weights[SHELF__RANKER_MAX_HIDDEN];
+} shelf__ranker;
+
 struct shelf_model {
     const uint8_t *bytes;  /* the file: borrowed, or `owned` when the caller's bytes were misaligned */
     size_t size;
@@ -90,6 +104,7 @@ struct shelf_model {
     shelf__embeddings embeddings;
 
     shelf__blend blend;
+    shelf__ranker ranker;
     char *name;                   /* owned, NUL-terminated */
     const char *metadata;         /* the JSON as stored */
     size_t metadata_size;

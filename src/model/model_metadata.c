@@ -114,19 +114,63 @@ static int read_scorers(const cJSON *object, shelf__blend *blend) {
     return 1;
 }
 
+/* A JSON array of exactly `count` finite numbers into out[]. */
+static int read_floats(const cJSON *array, float *out, uint32_t count) {
+    if (!cJSON_IsArray(array)) return 0;
+    uint32_t i = 0;
+    for (const cJSON *child = array->child; child; child = child->next) {
+        if (i == count || !number_to_float(child, &out[i])) return 0;
+        i++;
+    }
+    return i == count;
+}
+
+/* A JSON number that is a whole number in [lo, hi]. */
+static int read_count(const cJSON *item, uint32_t lo, uint32_t hi, uint32_t *out) {
+    if (!cJSON_IsNumber(item)) return 0;
+    double d = item->valuedouble;
+    if (!(d >= lo && d <= hi) || d != (double)(uint32_t)d) return 0;
+    *out = (uint32_t)d;
+    return 1;
+}
+
+/* "ranker": {"features": F, "hidden": H, "candidates": M, "input_weights": [H arrays of F],
+ * "input_bias": [H], "output_weights": [H]}. A feature count other than this
+ * library's is refused: its features would mean something else. */
+static int read_ranker(const cJSON *object, shelf__ranker *r) {
+    if (!cJSON_IsObject(object)) return 0;
+    const cJSON *features = cJSON_GetObjectItemCaseSensitive(object, "features");
+    const cJSON *weights = cJSON_GetObjectItemCaseSensitive(object, "input_weights");
+    uint32_t f = 0;
+    if (!read_count(features, SHELF__RANKER_FEATURES, SHELF__RANKER_FEATURES, &f) ||
+        !read_count(cJSON_GetObjectItemCaseSensitive(object, "hidden"), 1, SHELF__RANKER_MAX_HIDDEN, &r->hidden) ||
+        !read_count(cJSON_GetObjectItemCaseSensitive(object, "candidates"), 1, SHELF__RANKER_MAX_CANDIDATES,
+                    &r->candidates) ||
+        !read_floats(cJSON_GetObjectItemCaseSensitive(object, "input_bias"), r->input_bias, r->hidden) ||
+        !read_floats(cJSON_GetObjectItemCaseSensitive(object, "output_weights"), r->output_weights, r->hidden) ||
+        !cJSON_IsArray(weights))
+        return 0;
+    uint32_t h = 0;
+    for (const cJSON *row = weights->child; row; row = row->next) {
+        if (h == r->hidden || !read_floats(row, r->input_weights[h], SHELF__RANKER_FEATURES)) return 0;
+        h++;
+    }
+    return h == r->hidden;
+}
+
 /* Whether `item` is a JSON number equal to `expected`. */
 static int number_equals(const cJSON *item, uint32_t expected) {
     return cJSON_IsNumber(item) && item->valuedouble == (double)expected;
 }
 
 static const char *const top_keys[] = {"name", "created", "items", "dims", "event_weights",
-                                       "time_half_life", "scorers", "trainer"};
+                                       "time_half_life", "scorers", "ranker", "trainer"};
 enum { KEY_NAME, KEY_CREATED, KEY_ITEMS, KEY_DIMS, KEY_EVENT_WEIGHTS, KEY_HALF_LIFE,
-       KEY_SCORERS, KEY_TRAINER, KEY_COUNT };
+       KEY_SCORERS, KEY_RANKER, KEY_TRAINER, KEY_COUNT };
 
 /* Fills *blend and *name from the parsed root; *name is a pointer into `root`. */
 static shelf_status read_root(const cJSON *root, const shelf_model *model, shelf__blend *blend,
-                              const char **name) {
+                              shelf__ranker *ranker, const char **name) {
     if (!cJSON_IsObject(root)) return SHELF_E_BAD_METADATA;
 
     for (int s = 0; s < SHELF__SCORER_COUNT; s++) {
@@ -158,6 +202,8 @@ static shelf_status read_root(const cJSON *root, const shelf_model *model, shelf
     if (found[KEY_HALF_LIFE] && !read_nonnegative(found[KEY_HALF_LIFE], &blend->time_half_life))
         return SHELF_E_BAD_METADATA;
     if (found[KEY_SCORERS] && !read_scorers(found[KEY_SCORERS], blend)) return SHELF_E_BAD_METADATA;
+    memset(ranker, 0, sizeof *ranker);
+    if (found[KEY_RANKER] && !read_ranker(found[KEY_RANKER], ranker)) return SHELF_E_BAD_METADATA;
 
     /* A weight promises parameters: a model that cannot deliver them is broken. */
     if ((blend->scorers[SHELF__SCORER_COVISIT].weight > 0.0f && !model->covisit.present) ||
@@ -200,8 +246,9 @@ shelf_status shelf__metadata_parse(shelf_model *model) {
         while (end < copy + size && is_json_space(*end)) end++;
         if (end == copy + size) {
             shelf__blend blend;
+            shelf__ranker *ranker = malloc(sizeof *ranker);
             const char *name = NULL;
-            status = read_root(root, model, &blend, &name);
+            status = ranker ? read_root(root, model, &blend, ranker, &name) : SHELF_E_OUT_OF_MEMORY;
             if (status == SHELF_OK) {
                 size_t name_size = strlen(name);
                 char *owned = malloc(name_size + 1);
@@ -211,8 +258,10 @@ shelf_status shelf__metadata_parse(shelf_model *model) {
                     memcpy(owned, name, name_size + 1);
                     model->name = owned;
                     model->blend = blend;
+                    model->ranker = *ranker;
                 }
             }
+            free(ranker);
         }
         cJSON_Delete(root);
     }

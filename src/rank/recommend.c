@@ -4,6 +4,7 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include "ranker.h"
 #include "score.h"
 #include "shelf_common.h"
 #include "topk/topk.h"
@@ -158,6 +159,45 @@ static shelf_status take_best(const shelf_model *model, const float *scores, con
     }
 }
 
+/* The learned ranker re-orders the blend's best candidates: they keep their places
+ * above every other item (each is raised above the best item left out, in the
+ * ranker's order), so the rules and the top k that follow act on its order. */
+static shelf_status rerank(const shelf_model *model, uint32_t mask, const shelf__session_event *events,
+                           uint32_t count, float *scores, const float *similarity) {
+    const shelf__ranker *r = &model->ranker;
+    const uint32_t n = model->item_count;
+    const uint32_t m = r->candidates < n ? r->candidates : n;
+    shelf__scored *ranked = malloc(((size_t)m + 1) * sizeof *ranked);
+    shelf__ranker_slot *slots = malloc((size_t)m * sizeof *slots);
+    float *x = malloc((size_t)m * SHELF__RANKER_FEATURES * sizeof *x), *order = malloc((size_t)m * sizeof *order);
+    if (!ranked || !slots || !x || !order) {
+        free(ranked);
+        free(slots);
+        free(x);
+        free(order);
+        return SHELF_E_OUT_OF_MEMORY;
+    }
+    const uint32_t got = shelf__topk_tied(scores, model->popularity, n, m + 1, ranked);
+    const uint32_t c = got < m ? got : m;
+    shelf__ranker_features(model, &model->blend, mask, events, count, ranked, c, similarity, slots, x);
+    float low = INFINITY, high = -INFINITY;
+    for (uint32_t i = 0; i < c; i++) {
+        float v = order[i] = shelf__ranker_score(r, x + (size_t)i * SHELF__RANKER_FEATURES);
+        low = fminf(low, v);
+        high = fmaxf(high, v);
+    }
+    /* The floor is the best score left out (or the lowest candidate's); the
+     * candidates go above it in [floor + step, floor + 2 step]. */
+    const float floor = got > m ? ranked[m].score : (c ? ranked[c - 1].score : 0);
+    const float step = fabsf(floor) + 1.0f, span = high - low > 0 ? high - low : 1.0f;
+    for (uint32_t i = 0; i < c; i++) scores[ranked[i].item] = floor + step * (1.0f + (order[i] - low) / span);
+    free(ranked);
+    free(slots);
+    free(x);
+    free(order);
+    return SHELF_OK;
+}
+
 /* An item the session holds already is labelled as such, whatever scorer gave it
  * most: the tables may well link it to another session item, but "viewed together
  * with X" would hide that the shopper has it in the cart, or has seen it. */
@@ -203,6 +243,10 @@ shelf_status shelf_recommend(shelf_session *session, const shelf_request *reques
      * and the "popular" items would come in index order). */
     const uint32_t mask = session->count ? request->scorers : request->scorers & SHELF_SCORER_POPULARITY;
     shelf__score_items(model, &model->blend, mask, session->events, session->count, scores, session->similarity);
+    /* The ranker learned to re-order the whole blend: it runs only with every scorer on. */
+    if (model->ranker.hidden && session->count && request->scorers == SHELF_SCORER_ALL &&
+        !(request->flags & SHELF_BLEND_ONLY))
+        SHELF__TRY(rerank(model, mask, session->events, session->count, scores, session->similarity));
     apply_rules(model, session->events, session->count, request, scores);
 
     /* The cold-start shelf spans categories: the most popular items often crowd

@@ -14,7 +14,7 @@ _Static_assert(SHELF__MAX_DIMS <= SHELF__DOT_I8_MAX_DIMS, "the model format's wi
 
 /* How much event i counts for a scorer: position decay (the newest event counts 1),
  * the event type's weight, the caller's factor and the time decay. */
-static float event_factor(const shelf__blend *blend, const shelf__scorer_settings *s,
+float shelf__event_factor(const shelf__blend *blend, const shelf__scorer_settings *s,
                           const shelf__session_event *events, uint32_t count, uint32_t i) {
     assert(i < count && events[i].type < SHELF_EVENT_TYPE_COUNT && s->position_decay > 0);
     const shelf__session_event *e = &events[i];
@@ -35,7 +35,7 @@ static void add_neighbours(const shelf__neighbours *t, float weight, const shelf
     uint32_t items[SHELF__MAX_NEIGHBOURS];
     float weights[SHELF__MAX_NEIGHBOURS];
     for (uint32_t i = 0; i < count; i++) {
-        float c = weight * event_factor(blend, s, events, count, i);
+        float c = weight * shelf__event_factor(blend, s, events, count, i);
         if (c == 0) continue;
         uint32_t n = shelf__neighbours_row(t, events[i].item, items, weights);
         for (uint32_t e = 0; e < n; e++) scores[items[e]] += c * weights[e];
@@ -54,7 +54,7 @@ static void embedding_similarity(const shelf_model *model, const shelf__blend *b
     memset(query, 0, dims * sizeof query[0]);
     float total = 0;
     for (uint32_t i = 0; i < count; i++) {
-        float f = event_factor(blend, s, events, count, i);
+        float f = shelf__event_factor(blend, s, events, count, i);
         uint32_t item = events[i].item;
         total += f;
         if (em->encoding == SHELF__ENCODING_Q8) {
@@ -132,7 +132,7 @@ void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uin
     w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT);
     if (w != 0)
         for (uint32_t i = 0; i < count; i++)
-            scores[events[i].item] += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+            scores[events[i].item] += w * shelf__event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
 
     w = scorer_weight(blend, mask, SHELF__SCORER_EMBEDDING);
     if (w != 0 && model->embeddings.present) {
@@ -152,7 +152,7 @@ static float neighbour_share(const shelf__neighbours *t, float weight, const she
         uint32_t row = events[i].item, n = shelf__neighbours_row(t, row, items, weights);
         for (uint32_t e = 0; e < n; e++) {
             if (items[e] != item) continue;
-            float part = weight * event_factor(blend, s, events, count, i) * weights[e];
+            float part = weight * shelf__event_factor(blend, s, events, count, i) * weights[e];
             total += part;
             if (part > best) {
                 best = part;
@@ -174,7 +174,7 @@ void shelf__explain_item(const shelf_model *model, const shelf__blend *blend, ui
 
     float share = 0, w = scorer_weight(blend, mask, SHELF__SCORER_REPEAT);
     for (uint32_t i = 0; i < count && w != 0; i++)
-        if (events[i].item == item) share += w * event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+        if (events[i].item == item) share += w * shelf__event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
     if (share > best) {
         best = share;
         *reason = SHELF_REASON_SEEN_BEFORE;

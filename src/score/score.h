@@ -16,6 +16,11 @@ void shelf__score_items(const shelf_model *model, const shelf__blend *blend, uin
                         const shelf__session_event *events, uint32_t count, float *scores,
                         float *similarity);
 
+/* How much event i of the session counts for a scorer: its position decay (the
+ * newest event counts 1), its type's weight, its own weight and the time decay. */
+float shelf__event_factor(const shelf__blend *blend, const shelf__scorer_settings *s,
+                          const shelf__session_event *events, uint32_t count, uint32_t i);
+
 /* Why `item` scored: the scorer with the largest share of its score and the
  * session item behind that share (UINT32_MAX for popularity). `similarity` is
  * the embedding score that shelf__score_items() left for the item. */

@@ -9,8 +9,10 @@
 #include "model_writer.h"
 #include "train_blend.h"
 #include "train_internal.h"
+#include "train_ranker.h"
 
 #define TUNING_CASES 25000u
+#define RANKER_CASES 100000u
 
 void shelf_train_options_init(shelf_train_options *o) {
     if (!o) return;
@@ -24,6 +26,8 @@ void shelf_train_options_init(shelf_train_options *o) {
     o->epochs = 20;
     o->validation_fraction = 0.1f;
     o->quantize = 1;
+    o->ranker_hidden = 16;
+    o->ranker_candidates = 100;
 }
 
 void shelf_buffer_free(void *buffer) { free(buffer); }
@@ -50,6 +54,8 @@ typedef struct train_facts {
     const shelf__covisit_options *covisit;
     uint32_t sequential_distance;
     const shelf__tuning_report *report;  /* NULL when no blend search ran */
+    const shelf__ranker_report *ranker_report;  /* NULL when no ranker was learned */
+    const shelf__ranker *ranker;         /* NULL or hidden == 0: none */
     uint32_t left_out;                   /* SHELF_SCORER_* bits not in the model */
 } train_facts;
 
@@ -72,7 +78,23 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
                  b->scorers[s].weight, b->scorers[s].position_decay);
         first = 0;
     }
-    shelf__text_add(&t, "\n  },\n  \"trainer\": {\n    \"program\": \"shelf %s\", \"seed\": %llu, \"quantize\": %s,\n",
+    shelf__text_add(&t, "\n  },\n");
+    if (f->ranker && f->ranker->hidden) {
+        const shelf__ranker *r = f->ranker;
+        shelf__text_add(&t, "  \"ranker\": {\"features\": %u, \"hidden\": %u, \"candidates\": %u,\n    \"input_weights\": [",
+                        (unsigned)SHELF__RANKER_FEATURES, r->hidden, r->candidates);
+        for (uint32_t h = 0; h < r->hidden; h++) {
+            shelf__text_add(&t, "%s[", h ? ",\n      " : "");
+            for (uint32_t i = 0; i < SHELF__RANKER_FEATURES; i++) shelf__text_add(&t, "%s%.9g", i ? ", " : "", r->input_weights[h][i]);
+            shelf__text_add(&t, "]");
+        }
+        shelf__text_add(&t, "],\n    \"input_bias\": [");
+        for (uint32_t h = 0; h < r->hidden; h++) shelf__text_add(&t, "%s%.9g", h ? ", " : "", r->input_bias[h]);
+        shelf__text_add(&t, "],\n    \"output_weights\": [");
+        for (uint32_t h = 0; h < r->hidden; h++) shelf__text_add(&t, "%s%.9g", h ? ", " : "", r->output_weights[h]);
+        shelf__text_add(&t, "]\n  },\n");
+    }
+    shelf__text_add(&t, "  \"trainer\": {\n    \"program\": \"shelf %s\", \"seed\": %llu, \"quantize\": %s,\n",
              shelf_version_string(), (unsigned long long)o->seed, o->quantize ? "\"int8\"" : "\"float32\"");
     shelf__text_add(&t, "    \"sessions\": %llu, \"events\": %llu, \"train_sessions\": %llu, \"validation_sessions\": %llu,\n",
              (unsigned long long)f->sessions, (unsigned long long)f->events, (unsigned long long)f->train_sessions,
@@ -98,7 +120,15 @@ static char *metadata_json(const shelf_train_options *o, uint32_t items, uint32_
         shelf__text_add(&t, "}, \"dropped_for_size\": [");
         for (int s = 0, n = 0; s < SHELF__SCORER_COUNT; s++)
             if (r->dropped & (1u << s)) shelf__text_add(&t, "%s\"%s\"", n++ ? ", " : "", shelf_scorer_name(1u << s));
-        shelf__text_add(&t, "]}");
+        shelf__text_add(&t, "]");
+        if (f->ranker_report) {
+            const shelf__ranker_report *q = f->ranker_report;
+            shelf__text_add(&t, ",\n      \"ranker\": {\"cases\": %u, \"holdout_cases\": %u, \"epochs\": %u, "
+                                "\"blend\": [%.2f, %.2f], \"ranker\": [%.2f, %.2f], \"kept\": %s}",
+                            q->cases, q->holdout_cases, q->epochs, q->blend_hr, q->blend_mrr, q->ranker_hr,
+                            q->ranker_mrr, q->kept ? "true" : "false");
+        }
+        shelf__text_add(&t, "}");
     }
     shelf__text_add(&t, "\n  }\n}\n");
     return shelf__text_finish(&t);
@@ -186,6 +216,10 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
         return fail(diag, SHELF_E_BAD_ARGUMENT, "the minimum neighbour weight must be in [0, 1)");
     if (!(o->validation_fraction >= 0 && o->validation_fraction <= 0.5f))
         return fail(diag, SHELF_E_BAD_ARGUMENT, "validation fraction must be in [0, 0.5]");
+    if (o->ranker_hidden > SHELF__RANKER_MAX_HIDDEN)
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "the ranker has at most %u hidden units, not %u", SHELF__RANKER_MAX_HIDDEN, o->ranker_hidden);
+    if (o->ranker_hidden && (o->ranker_candidates < 1 || o->ranker_candidates > SHELF__RANKER_MAX_CANDIDATES))
+        return fail(diag, SHELF_E_BAD_ARGUMENT, "the ranker re-orders 1..%u candidates, not %u", SHELF__RANKER_MAX_CANDIDATES, o->ranker_candidates);
     if (o->dims && o->epochs == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "epochs must be at least 1 with embeddings");
     if (d->session_count == 0 || shelf__dataset_items(d) == 0) return fail(diag, SHELF_E_BAD_ARGUMENT, "the dataset holds no sessions");
     if (!o->name || !*o->name) return fail(diag, SHELF_E_BAD_ARGUMENT, "the model needs a name");
@@ -202,7 +236,10 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
     default_blend(&blend, o->dims != 0);
     shelf__tuning_report report;
     memset(&report, 0, sizeof report);
-    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL, 0};
+    shelf__ranker ranker;
+    memset(&ranker, 0, sizeof ranker);
+    shelf__ranker_report ranker_report;
+    train_facts facts = {d->session_count, d->event_count, d->session_count, 0, &covisit, max_distance, NULL, NULL, NULL, 0};
 
     shelf_status status = SHELF_OK;
     uint64_t cut = (uint64_t)((double)d->session_count * (1.0 - o->validation_fraction));
@@ -233,6 +270,13 @@ shelf_status shelf_train(const shelf_dataset *d, const shelf_train_options *o, v
             status = shelf__tune_blend(validation_model, &newer, TUNING_CASES, o->drop_tolerance, &blend, &report,
                                        o->progress, o->progress_context);
             if (report.cases) facts.report = &report;
+        }
+        if (status == SHELF_OK && o->ranker_hidden) {
+            status = shelf__train_ranker(validation_model, &blend, &newer, RANKER_CASES, o->ranker_hidden,
+                                         o->ranker_candidates, o->seed, &ranker, &ranker_report, o->progress,
+                                         o->progress_context);
+            if (ranker_report.cases) facts.ranker_report = &ranker_report;
+            facts.ranker = &ranker;
         }
         shelf_model_close(validation_model);
         free(bytes);

@@ -9,7 +9,7 @@
 
 static const char usage[] =
     "usage: shelf eval --model MODEL --test FILE [--k K] [--json] [--scorers LIST] [--limit N]\n"
-    "                  [--no-baselines]\n"
+    "                  [--no-baselines] [--no-ranker]\n"
     "\n"
     "The standard next-item protocol: FILE has one case per line, prefix<TAB>label,\n"
     "the prefix being space-separated item ids, oldest first. Each prefix is tracked\n"
@@ -26,6 +26,7 @@ static const char usage[] =
     "  --scorers LIST   use only these scorers, separated by commas (listed below), or all\n"
     "                   (then no baselines: the scorers are what is measured)\n"
     "  --no-baselines   skip the baselines (they take a pass over the file each)\n"
+    "  --no-ranker      rank by the blend alone, without the model's learned ranker\n"
     "  --report FILE    also write one self-contained HTML page with SVG charts: HR@K and\n"
     "                   MRR@K for K up to 50 for each scorer alone and the blend, HR@20\n"
     "                   against the bytes each needs, the latency histogram\n"
@@ -68,8 +69,8 @@ static int by_value(const void *a, const void *b) {
 
 /* One pass of the protocol over `test` with the given scorers. 0, or 1 after
  * printing why. */
-static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t limit, uint32_t scorers, int keep,
-                    cli_figures *out) {
+static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t limit, uint32_t scorers,
+                    uint32_t flags, int keep, cli_figures *out) {
     FILE *f = fopen(test, "r");
     if (!f) return cli_error("%s: cannot open", test);
     struct stat info;
@@ -89,7 +90,7 @@ static int evaluate(shelf_model *model, const char *test, uint32_t k, uint32_t l
     shelf_request request;
     shelf_request_init(&request);
     request.k = k;
-    request.flags = 0;
+    request.flags = flags;
     request.scorers = scorers;
 
     char *line = NULL;
@@ -188,6 +189,7 @@ int cli_eval(int argc, char **argv) {
     const char *model_path = NULL, *test = NULL, *value;
     uint32_t k = 20, limit = UINT32_MAX, scorers = SHELF_SCORER_ALL;
     int json = 0, baselines = 1;
+    uint32_t flags = 0;
     const char *report = NULL;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
@@ -210,6 +212,7 @@ int cli_eval(int argc, char **argv) {
             report = value;
         } else if (cli_flag(argv[i], "--json")) json = 1;
         else if (cli_flag(argv[i], "--no-baselines")) baselines = 0;
+        else if (cli_flag(argv[i], "--no-ranker")) flags |= SHELF_BLEND_ONLY;
         else return cli_usage_error(usage, "eval: unknown option '%s'", argv[i]);
     }
     if (!model_path || !test) return cli_usage_error(usage, "eval: give --model MODEL and --test FILE");
@@ -224,9 +227,9 @@ int cli_eval(int argc, char **argv) {
     } baseline[] = {{"popularity", SHELF_SCORER_POPULARITY}, {"session repeat", SHELF_SCORER_REPEAT}};
     enum { BASELINES = sizeof baseline / sizeof baseline[0] };
     cli_figures main_figures = {0}, base[BASELINES] = {{0}};
-    int failed = evaluate(model, test, k, limit, scorers, 0, &main_figures);
+    int failed = evaluate(model, test, k, limit, scorers, flags, 0, &main_figures);
     for (int b = 0; !failed && baselines && b < BASELINES; b++)
-        failed = evaluate(model, test, k, limit, baseline[b].scorers, 0, &base[b]);
+        failed = evaluate(model, test, k, limit, baseline[b].scorers, 0, 0, &base[b]);
     /* The report: each scorer the model holds alone and the blend, to REPORT_K. */
     if (!failed && report) {
         const char *sections[CLI_REPORT_SERIES];
@@ -235,11 +238,11 @@ int cli_eval(int argc, char **argv) {
         for (uint32_t bit = 1; !failed && (bit & SHELF_SCORER_ALL); bit <<= 1) {
             if (!cli_model_has_scorer(model, bit)) continue;
             sections[count] = shelf_scorer_name(bit);
-            failed = evaluate(model, test, CLI_REPORT_K, limit, bit, 1, &series[count++]);
+            failed = evaluate(model, test, CLI_REPORT_K, limit, bit, 0, 1, &series[count++]);
         }
         if (!failed) {
             sections[count] = "blend";
-            failed = evaluate(model, test, CLI_REPORT_K, limit, SHELF_SCORER_ALL, 1, &series[count++]);
+            failed = evaluate(model, test, CLI_REPORT_K, limit, SHELF_SCORER_ALL, flags, 1, &series[count++]);
         }
         if (!failed) failed = cli_write_report(report, model_path, test, model, sections, series, count);
         for (uint32_t i = 0; i < count; i++) cli_figures_free(&series[i]);

@@ -23,6 +23,9 @@ static const char usage[] =
     "                       (default 0.05; 0 keeps all)\n"
     "  --dims D             embedding width, a multiple of 16; 0 for none (default 16)\n"
     "  --epochs E           embedding epochs (default 20)\n"
+    "  --ranker-hidden H    units of the learned ranker that re-orders the blend's best\n"
+    "                       candidates, at most 32; 0 for none (default 16)\n"
+    "  --ranker-candidates C  how many of the blend's best it re-orders (default 100)\n"
     "  --validation F       fraction of newest sessions held out for the blend (default 0.1)\n"
     "  --drop-tolerance P   leave out a neighbour table or the embeddings when they add less\n"
     "                       than P points to HR@20 + 2 MRR@20 on those sessions per byte\n"
@@ -96,6 +99,10 @@ int cli_train(int argc, char **argv) {
             if (cli_parse_u32(value, "--neighbours", &options.neighbours)) return 2;
         } else if ((value = cli_option(argc, argv, &i, "--dims"))) {
             if (cli_parse_u32(value, "--dims", &options.dims)) return 2;
+        } else if ((value = cli_option(argc, argv, &i, "--ranker-hidden"))) {
+            if (cli_parse_u32(value, "--ranker-hidden", &options.ranker_hidden)) return 2;
+        } else if ((value = cli_option(argc, argv, &i, "--ranker-candidates"))) {
+            if (cli_parse_u32(value, "--ranker-candidates", &options.ranker_candidates)) return 2;
         } else if ((value = cli_option(argc, argv, &i, "--epochs"))) {
             if (cli_parse_u32(value, "--epochs", &options.epochs)) return 2;
         } else if (cli_flag(argv[i], "--float")) options.quantize = 0;
