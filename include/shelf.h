@@ -366,7 +366,8 @@ const char *shelf_reason_name(shelf_reason reason);
 
 typedef struct shelf_result {
     uint32_t item;         /* item index (shelf_model_item_id() gives its id) */
-    float score;           /* blended score; larger is better; comparable within one call */
+    float score;           /* the blend's score, or the learned ranker's order (see shelf_recommend());
+                              larger is better; comparable within one call */
     uint32_t reason;       /* a shelf_reason */
     uint32_t reason_item;  /* the session item behind the reason, or SHELF_NO_ITEM */
 } shelf_result;
@@ -380,7 +381,12 @@ typedef struct shelf_result {
  * nothing tracked yet) gets the popular items, by the model's popularity even when
  * its blend gives popularity no weight, spread over the catalog's categories: unless
  * the request sets max_per_category, at most ceil(k / 4) of one category, and where
- * categories run out the next most popular fill the shelf. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts,
+ * categories run out the next most popular fill the shelf. A model with a learned
+ * ranker (models/FORMAT.md, "ranker") re-orders the blend's best candidates of a
+ * session that has events, when every scorer is on and SHELF_BLEND_ONLY is not
+ * set: they keep the best places, in the ranker's order, and their scores are
+ * re-spaced above every other item's so that the filters and boosts that follow
+ * act on that order. SHELF_E_BAD_ARGUMENT for NaN prices or non-positive boosts,
  * SHELF_E_UNKNOWN_ITEM for an excluded item index out of range, SHELF_E_NULL_ARGUMENT
  * for a count > 0 with a NULL list. */
 shelf_status shelf_recommend(shelf_session *session, const shelf_request *request,

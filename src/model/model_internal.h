@@ -69,13 +69,15 @@ typedef struct shelf__blend {
 /* The learned ranker (metadata "ranker"): a network of one hidden ReLU layer that
  * re-orders the blend's best `candidates` items from features of each
  * (src/score/ranker.c lists them). hidden == 0: the model has none. */
-#define SHELF__RANKER_FEATURES 15u
+#define SHELF__RANKER_FEATURES 18u
 #define SHELF__RANKER_MAX_HIDDEN 32u
 #define SHELF__RANKER_MAX_CANDIDATES 1000u
 typedef struct shelf__ranker {
     uint32_t hidden;
     uint32_t candidates;
-    float input_weights[SHELF__RANKER_MAX_HIDDEN][SHELF__RANKER_FEATURES];
+    /* [feature][unit]: the units side by side, so that the loop over them
+     * vectorizes (each unit still sums its features in order: the same bits). */
+    float input_weights[SHELF__RANKER_FEATURES][SHELF__RANKER_MAX_HIDDEN];
     float input_bias[SHELF__RANKER_MAX_HIDDEN];
     float output_weights[SHELF__RANKER_MAX_HIDDEN];
 } shelf__ranker;

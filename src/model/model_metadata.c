@@ -151,8 +151,10 @@ static int read_ranker(const cJSON *object, shelf__ranker *r) {
         !cJSON_IsArray(weights))
         return 0;
     uint32_t h = 0;
+    float row_values[SHELF__RANKER_FEATURES];
     for (const cJSON *row = weights->child; row; row = row->next) {
-        if (h == r->hidden || !read_floats(row, r->input_weights[h], SHELF__RANKER_FEATURES)) return 0;
+        if (h == r->hidden || !read_floats(row, row_values, SHELF__RANKER_FEATURES)) return 0;
+        for (uint32_t i = 0; i < SHELF__RANKER_FEATURES; i++) r->input_weights[i][h] = row_values[i];
         h++;
     }
     return h == r->hidden;

@@ -18,11 +18,14 @@ enum {
     F_COVISIT,          /* "viewed together" share, decayed as in the blend */
     F_COVISIT_LAST,     /* its weight in the newest event's row */
     F_COVISIT_ROWS,     /* the share of the session's events whose row holds it */
+    F_COVISIT_PREVIOUS, /* its weight in the row of the event before the newest */
+    F_COVISIT_BACK,     /* the newest event's item's weight in its own row */
     F_SEQUENTIAL,       /* the same three for "viewed next" */
     F_SEQUENTIAL_LAST,
     F_SEQUENTIAL_ROWS,
     F_REPEAT,           /* its events' decayed share */
     F_IS_LAST,          /* it is the newest event's item */
+    F_REPEAT_RECENT,    /* 1 / (1 + how many events ago it was last seen); 0: never */
     F_EMBEDDING,        /* the embedding scorer's similarity */
     F_EMBEDDING_LAST,   /* cosine with the newest event's item */
     F_POPULARITY,       /* popularity^(1/4) */
@@ -50,7 +53,7 @@ static const shelf__ranker_slot *find_slot(const shelf__ranker_slot *slots, uint
 /* One neighbour table's three features for every candidate. */
 static void neighbour_features(const shelf__neighbours *t, const shelf__blend *blend, int scorer,
                                const shelf__session_event *events, uint32_t count, const shelf__ranker_slot *slots,
-                               uint32_t m, float *x, int share, int last, int rows) {
+                               uint32_t m, float *x, int share, int last, int rows, int previous, int back) {
     uint32_t items[SHELF__MAX_NEIGHBOURS];
     float weights[SHELF__MAX_NEIGHBOURS];
     for (uint32_t i = 0; i < count; i++) {
@@ -63,7 +66,15 @@ static void neighbour_features(const shelf__neighbours *t, const shelf__blend *b
             row[share] += f * weights[e];
             row[rows] += 1.0f / (float)count;
             if (i == count - 1) row[last] = weights[e];
+            if (previous && i + 2 == count) row[previous] = weights[e];
         }
+    }
+    if (!back || count == 0) return;
+    const uint32_t newest = events[count - 1].item;
+    for (uint32_t i = 0; i < m; i++) {
+        uint32_t n = shelf__neighbours_row(t, slots[i].item, items, weights);
+        for (uint32_t e = 0; e < n; e++)
+            if (items[e] == newest) x[(size_t)slots[i].slot * F_COUNT + back] = weights[e];
     }
 }
 
@@ -81,17 +92,20 @@ void shelf__ranker_features(const shelf_model *model, const shelf__blend *blend,
     const shelf__scorer_settings *s = blend->scorers;
     if ((mask & SHELF_SCORER_COVISIT) && s[SHELF__SCORER_COVISIT].weight != 0 && model->covisit.present)
         neighbour_features(&model->covisit, blend, SHELF__SCORER_COVISIT, events, count, slots, m, x, F_COVISIT,
-                           F_COVISIT_LAST, F_COVISIT_ROWS);
+                           F_COVISIT_LAST, F_COVISIT_ROWS, F_COVISIT_PREVIOUS, F_COVISIT_BACK);
     if ((mask & SHELF_SCORER_SEQUENTIAL) && s[SHELF__SCORER_SEQUENTIAL].weight != 0 && model->sequential.present)
         neighbour_features(&model->sequential, blend, SHELF__SCORER_SEQUENTIAL, events, count, slots, m, x,
-                           F_SEQUENTIAL, F_SEQUENTIAL_LAST, F_SEQUENTIAL_ROWS);
+                           F_SEQUENTIAL, F_SEQUENTIAL_LAST, F_SEQUENTIAL_ROWS, 0, 0);
     uint32_t distinct = 0;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t seen = 0;
         for (uint32_t p = 0; p < i && !seen; p++) seen = events[p].item == events[i].item;
         distinct += !seen;
         const shelf__ranker_slot *slot = find_slot(slots, m, events[i].item);
-        if (slot) x[(size_t)slot->slot * F_COUNT + F_REPEAT] += shelf__event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+        if (!slot) continue;
+        float *row = x + (size_t)slot->slot * F_COUNT;
+        row[F_REPEAT] += shelf__event_factor(blend, &s[SHELF__SCORER_REPEAT], events, count, i);
+        row[F_REPEAT_RECENT] = 1.0f / (float)(count - i); /* the newest occurrence is written last */
     }
     const int embedding = (mask & SHELF_SCORER_EMBEDDING) && s[SHELF__SCORER_EMBEDDING].weight != 0 && model->embeddings.present;
     const shelf__embeddings *em = &model->embeddings;
@@ -115,11 +129,15 @@ void shelf__ranker_features(const shelf_model *model, const shelf__blend *blend,
 }
 
 float shelf__ranker_score(const shelf__ranker *r, const float *x) {
-    float out = 0;
-    for (uint32_t h = 0; h < r->hidden; h++) {
-        float a = r->input_bias[h];
-        for (uint32_t f = 0; f < F_COUNT; f++) a += r->input_weights[h][f] * x[f];
-        if (a > 0) out += r->output_weights[h] * a;
+    float a[SHELF__RANKER_MAX_HIDDEN];
+    const uint32_t hidden = r->hidden;
+    memcpy(a, r->input_bias, sizeof a);
+    for (uint32_t f = 0; f < F_COUNT; f++) {
+        const float v = x[f];
+        for (uint32_t h = 0; h < hidden; h++) a[h] += r->input_weights[f][h] * v;
     }
+    float out = 0;
+    for (uint32_t h = 0; h < hidden; h++)
+        if (a[h] > 0) out += r->output_weights[h] * a[h];
     return out;
 }

@@ -54,11 +54,13 @@ static void fill_column(tuning *t, const shelf__blend *base, int col, float posi
     }
 }
 
-static void evaluate(const tuning *t, const float *w, double *hr, double *mrr) {
+/* HR@20 and MRR@20 of the weights w over cases [from, to). */
+static void evaluate_range(const tuning *t, const float *w, uint32_t from, uint32_t to, double *hr, double *mrr) {
     double hits = 0, reciprocal = 0;
-    for (uint32_t c = 0; c < t->cases; c++) {
+    for (uint32_t c = from; c < to; c++) {
         uint64_t begin = t->candidate_start[c], end = t->candidate_start[c + 1];
         float label_score = 0;
+        if (t->label_at[c] == UINT32_MAX) continue;
         uint64_t at = begin + t->label_at[c];
         for (int k = 0; k < COLS; k++) label_score += w[k] * t->column[k][at];
         uint32_t rank = 0;
@@ -72,8 +74,12 @@ static void evaluate(const tuning *t, const float *w, double *hr, double *mrr) {
             reciprocal += 1.0 / (rank + 1);
         }
     }
-    *hr = t->cases ? 100.0 * hits / t->cases : 0;
-    *mrr = t->cases ? 100.0 * reciprocal / t->cases : 0;
+    *hr = to > from ? 100.0 * hits / (to - from) : 0;
+    *mrr = to > from ? 100.0 * reciprocal / (to - from) : 0;
+}
+
+static void evaluate(const tuning *t, const float *w, double *hr, double *mrr) {
+    evaluate_range(t, w, 0, t->cases, hr, mrr);
 }
 
 /* The best blend seen so far, by HR@20 + 2 MRR@20 (both count; MRR's scale is smaller). */
@@ -141,7 +147,8 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
             if (!(model->popularity[label] > 0)) continue;
             if (seen++ % stride != 0 || t->cases >= cap) continue;
             uint32_t c = t->cases++;
-            /* The prefix as view events, as `shelf eval` tracks it (the newest 64 kept). */
+            t->label_at[c] = 0;
+            /* The prefix as `shelf eval` tracks it (the newest 64 kept), with its event types. */
             uint64_t from = q > SHELF_SESSION_CAPACITY ? q - SHELF_SESSION_CAPACITY : 0;
             t->prefix_start[c] = event_at;
             t->prefix_length[c] = (uint32_t)(q - from);
@@ -151,7 +158,7 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
                 e->item = items[p];
                 e->time_ms = 0;
                 e->weight = 1;
-                e->type = SHELF_EVENT_VIEW;
+                e->type = v->types ? v->types[v->start[x] + p] : SHELF_EVENT_VIEW;
             }
             /* Every column at the starting decays; candidates are the items with a share. */
             for (int k = 0; k < COLS; k++) {
@@ -181,9 +188,16 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
                         list[wanted++] = top[e].item;
                     }
             }
+            /* A label none of the scorers put among the candidates scores only its
+             * popularity and similarity, like the thousands of items outside them,
+             * and is neither among the 20 most popular nor the 50 most similar: it
+             * (nearly) always ranks below those, so it counts as a miss. Ranked
+             * among the candidates alone, it would count as a hit whenever they
+             * are few (sparse data), though the runtime ranks it among them all. */
             if (!chosen[label]) {
                 chosen[label] = 1;
                 list[wanted++] = label;
+                t->label_at[c] = UINT32_MAX;
             }
             if (candidate_count + wanted > candidate_capacity) {
                 uint64_t grown = (candidate_capacity + wanted) * 2;
@@ -206,7 +220,7 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
             for (uint32_t e = 0; e < wanted; e++) {
                 uint32_t j = list[e];
                 chosen[j] = 0;
-                if (j == label) t->label_at[c] = e;
+                if (j == label && t->label_at[c] != UINT32_MAX) t->label_at[c] = e;
                 t->candidates[candidate_count] = j;
                 for (int k = 0; k < COLS; k++) t->column[k][candidate_count] = parts[k][j];
                 candidate_count++;
@@ -273,6 +287,92 @@ static void ascend(tuning *t, shelf__blend *blend, float *w, uint32_t frozen, se
     }
 }
 
+/* Fills every column but popularity's (which no event weight changes) at the
+ * blend's decays into cols[]. */
+static void fill_columns(tuning *t, const shelf__blend *blend, float **cols) {
+    for (int k = COL_COVISIT; k < COLS; k++) {
+        if (k == COL_EMBEDDING && !t->model->embeddings.present) continue;
+        fill_column(t, blend, k, blend->scorers[col_scorer[k]].position_decay, cols[k]);
+    }
+}
+
+static void swap_columns(tuning *t, float **cols) {
+    for (int k = COL_COVISIT; k < COLS; k++) {
+        if (k == COL_EMBEDDING && !t->model->embeddings.present) continue;
+        float *c = t->column[k];
+        t->column[k] = cols[k];
+        cols[k] = c;
+    }
+}
+
+/* The weights of the event types the validation prefixes hold (views stay at 1
+ * and set the scale), by coordinate ascent on the older three quarters of the
+ * cases; the newest quarter, held out, measures them against counting every
+ * event as a view, and they are kept only if they beat it there. `trial` holds a
+ * column buffer per scorer. */
+static void choose_event_weights(tuning *t, shelf__blend *blend, const float *w, float **trial,
+                                 shelf__tuning_report *report, shelf_progress_fn progress, void *progress_context) {
+    uint64_t seen[SHELF_EVENT_TYPE_COUNT] = {0};
+    for (uint32_t c = 0; c < t->cases; c++)
+        for (uint32_t i = 0; i < t->prefix_length[c]; i++) seen[t->events[t->prefix_start[c] + i].type]++;
+    uint32_t types = 0;
+    for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++)
+        if (e != SHELF_EVENT_VIEW && seen[e] >= 20) types |= 1u << e;
+    if (!types || t->cases < 40) return;
+    const uint32_t fit = t->cases - t->cases / 4;
+    report->typed_events = 0;
+    for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++)
+        if (e != SHELF_EVENT_VIEW) report->typed_events += seen[e];
+    report->event_holdout_cases = t->cases - fit;
+
+    /* Every event as a view (dwell, weighed per second, keeps its weight). */
+    shelf__blend views = *blend;
+    for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++)
+        if (e != SHELF_EVENT_DWELL) views.event_weights[e] = 1;
+    fill_columns(t, &views, trial);
+    swap_columns(t, trial);
+    evaluate_range(t, w, fit, t->cases, &report->views_hr, &report->views_mrr);
+    swap_columns(t, trial);
+
+    static const float steps[] = {0.0f, 0.25f, 0.5f, 2.0f, 4.0f};
+    static const float seeds[] = {0.25f, 1.0f, 4.0f};
+    double hr, mrr;
+    evaluate_range(t, w, 0, fit, &hr, &mrr);
+    double best = hr + 2 * mrr;
+    uint64_t work = 0;
+    for (int round = 0; round < 3; round++) {
+        int improved = 0;
+        for (int e = 0; e < SHELF_EVENT_TYPE_COUNT; e++) {
+            if (!(types >> e & 1)) continue;
+            const float current = blend->event_weights[e];
+            const float *try = current > 0 ? steps : seeds;
+            const size_t count = current > 0 ? sizeof steps / sizeof steps[0] : sizeof seeds / sizeof seeds[0];
+            for (size_t i = 0; i < count; i++) {
+                shelf__blend b = *blend;
+                b.event_weights[e] = current > 0 ? current * try[i] : try[i];
+                if (b.event_weights[e] == blend->event_weights[e]) continue;
+                fill_columns(t, &b, trial);
+                swap_columns(t, trial);
+                evaluate_range(t, w, 0, fit, &hr, &mrr);
+                if (hr + 2 * mrr > best + 1e-9) {
+                    best = hr + 2 * mrr;
+                    *blend = b;
+                    improved = 1;
+                } else {
+                    swap_columns(t, trial);
+                }
+            }
+        }
+        if (progress) progress(progress_context, "choosing event weights", ++work, 3);
+        if (!improved) break;
+    }
+    evaluate_range(t, w, fit, t->cases, &report->learned_hr, &report->learned_mrr);
+    /* Kept only if they beat views where they were not chosen: on small logs the
+     * ascent can fit the older cases' noise. */
+    report->events_kept = report->learned_hr + 2 * report->learned_mrr > report->views_hr + 2 * report->views_mrr;
+    if (!report->events_kept) *blend = views;
+}
+
 shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessions *validation,
                                uint32_t max_cases, float drop_tolerance, shelf__blend *blend, shelf__tuning_report *report,
                                shelf_progress_fn progress, void *progress_context) {
@@ -303,6 +403,25 @@ shelf_status shelf__tune_blend(const shelf_model *model, const shelf__item_sessi
         return SHELF_E_OUT_OF_MEMORY;
     }
     ascend(&t, blend, w, 0, &best, &trial, progress, progress_context, "choosing blend weights");
+    /* The event types' weights, then the blend again around them. */
+    float *columns[COLS] = {0};
+    int columns_ok = 1;
+    for (int k = COL_COVISIT; k < COLS; k++)
+        columns_ok &= (columns[k] = malloc((t.candidate_start[t.cases] ? t.candidate_start[t.cases] : 1) * sizeof(float))) != NULL;
+    if (!columns_ok) {
+        for (int k = 0; k < COLS; k++) free(columns[k]);
+        free(trial);
+        tuning_free(&t);
+        return SHELF_E_OUT_OF_MEMORY;
+    }
+    shelf__blend before = *blend;
+    choose_event_weights(&t, blend, w, columns, report, progress, progress_context);
+    for (int k = 0; k < COLS; k++) free(columns[k]);
+    if (memcmp(before.event_weights, blend->event_weights, sizeof before.event_weights) != 0) {
+        best.objective = -1;
+        improves(&best, &t, w);
+        ascend(&t, blend, w, 0, &best, &trial, progress, progress_context, "choosing blend weights again");
+    }
     /* A table that adds less than `drop_tolerance` points to the objective per byte
      * it takes per item is not worth its bytes: give it no weight (the trainer then
      * leaves it out of the model). Per item, so that a larger catalog, whose tables

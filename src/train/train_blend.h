@@ -11,6 +11,13 @@ typedef struct shelf__tuning_report {
     double alone_hr[SHELF__SCORER_COUNT];        /* each scorer alone, at the starting decays */
     double alone_mrr[SHELF__SCORER_COUNT];
     uint32_t dropped;                            /* 1 << SHELF__SCORER_*: given no weight for its size */
+    /* The event types' weights, when the prefixes hold more than views: chosen on
+     * the older three quarters of the cases, measured on the newest quarter against
+     * counting every event as a view (event_holdout_cases 0: not learned). */
+    uint64_t typed_events;
+    uint32_t event_holdout_cases;
+    double views_hr, views_mrr, learned_hr, learned_mrr;
+    int events_kept;                             /* 0: they lost to views, which the blend then uses */
 } shelf__tuning_report;
 
 /* Improves `blend` (weights and position decays; starts from its values) on the

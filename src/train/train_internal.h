@@ -12,6 +12,7 @@ typedef struct shelf__item_sessions {
     uint64_t count;
     const uint64_t *start;   /* count + 1 */
     const uint32_t *items;
+    const uint8_t *types;    /* each event's shelf_event_type; NULL: every event is a view */
 } shelf__item_sessions;
 
 /* A float neighbour table in CSR form (rows = item_count), rows scaled so that
@@ -55,19 +56,22 @@ shelf_status shelf__train_sequential(const shelf__item_sessions *sessions, shelf
  * newest counts exp(-age / (count / 4)); scaled so that the most popular item has 1. */
 void shelf__train_popularity(const shelf__item_sessions *sessions, float *popularity);
 
-/* Item embeddings by skip-gram with negative sampling over the sessions (item2vec),
- * rows normalized to unit length; *out is item_count x dims, malloc'ed. */
+/* Item embeddings trained to predict a session's next item from the decayed mean
+ * of its items' unit vectors (train_embeddings.c); rows of unit length, *out is
+ * item_count x dims, malloc'ed. */
+#define SHELF__TRAIN_MAX_DIMS 1024u
 typedef struct shelf__embedding_options {
     uint32_t dims;
     uint32_t epochs;
-    uint32_t window;
-    uint32_t negatives;
+    uint32_t batch;          /* cases per update */
+    uint32_t negatives;      /* items sampled per batch for the softmax */
+    float scale;             /* logits are scale x cosine (an inverse temperature) */
+    float position_decay;    /* a prefix item at age a weighs exp(-a / position_decay) */
     float learning_rate;
     uint64_t seed;
     shelf_progress_fn progress;
     void *progress_context;
 } shelf__embedding_options;
-
 shelf_status shelf__train_embeddings(const shelf__item_sessions *sessions, const shelf__embedding_options *options,
                                      float **out);
 

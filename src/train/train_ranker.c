@@ -17,6 +17,7 @@
 #define MAX_EPOCHS 40u
 #define PATIENCE 4u
 #define BATCH 32u
+#define LEARNING_RATE 0.002f
 
 typedef struct cases {
     uint32_t count, m;
@@ -60,7 +61,7 @@ static shelf_status build_cases(cases *c, const shelf_model *model, const shelf_
     c->label = malloc(cap * sizeof *c->label);
     c->x = malloc((size_t)cap * m * F * sizeof *c->x);
     float *scores = malloc((size_t)n * sizeof *scores), *similarity = malloc((size_t)n * sizeof *similarity);
-    shelf__scored *ranked = malloc((size_t)m * sizeof *ranked);
+    shelf__scored *ranked = malloc((size_t)m * 5 * sizeof *ranked); /* and 4m of scratch */
     shelf__ranker_slot *slots = malloc((size_t)m * sizeof *slots);
     shelf__session_event *events = malloc(SHELF_SESSION_CAPACITY * sizeof *events);
     shelf_status status = SHELF_OK;
@@ -74,13 +75,14 @@ static shelf_status build_cases(cases *c, const shelf_model *model, const shelf_
         const uint64_t length = v->start[s + 1] - v->start[s];
         for (uint64_t q = 1; q < length; q++) {
             if (!(model->popularity[items[q]] > 0) || seen++ % stride != 0 || c->count >= cap) continue;
-            /* The prefix as view events, as `shelf eval` tracks it (the newest 64). */
+            /* The prefix as `shelf eval` tracks it (the newest 64), with its event types. */
             const uint64_t from = q > SHELF_SESSION_CAPACITY ? q - SHELF_SESSION_CAPACITY : 0;
             const uint32_t count = (uint32_t)(q - from);
             for (uint32_t i = 0; i < count; i++)
-                events[i] = (shelf__session_event){.time_ms = 0, .item = items[from + i], .weight = 1, .type = SHELF_EVENT_VIEW};
+                events[i] = (shelf__session_event){.time_ms = 0, .item = items[from + i], .weight = 1,
+                                                   .type = v->types ? v->types[v->start[s] + from + i] : SHELF_EVENT_VIEW};
             shelf__score_items(model, blend, SHELF_SCORER_ALL, events, count, scores, similarity);
-            const uint32_t got = shelf__topk_tied(scores, model->popularity, n, m, ranked);
+            const uint32_t got = shelf__topk_buffered(scores, model->popularity, n, m, ranked + m, 4 * m, ranked);
             const uint32_t k = c->count++;
             c->size[k] = got;
             c->label[k] = -1;
@@ -258,7 +260,7 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
     uint32_t best_epochs = 0;
     for (uint32_t e = 1; e <= MAX_EPOCHS && e <= best_epochs + PATIENCE; e++) {
         for (uint32_t k = 0; k < fit; k++) order[k] = k;
-        epoch(&c, fit, order, n, opt, 0.002f, &rng);
+        epoch(&c, fit, order, n, opt, LEARNING_RATE, &rng);
         double hr, mrr;
         measure(&c, fit, c.count, n, &hr, &mrr);
         if (hr + 2 * mrr > best_objective) {
@@ -279,7 +281,7 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
     rng = seed ^ 0x4550ull;
     for (uint32_t e = 1; e <= best_epochs; e++) {
         for (uint32_t k = 0; k < c.count; k++) order[k] = k;
-        epoch(&c, c.count, order, best, opt, 0.002f, &rng);
+        epoch(&c, c.count, order, best, opt, LEARNING_RATE, &rng);
     }
     /* The standardization folded into the input layer: w (x - mean) scale + b. */
     out->hidden = hidden;
@@ -288,7 +290,7 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
         float bias = in_b(best)[h];
         for (uint32_t f = 0; f < F; f++) {
             const float w = in_w(best)[h * F + f] * scale[f];
-            out->input_weights[h][f] = w;
+            out->input_weights[f][h] = w;
             bias -= w * mean[f];
         }
         out->input_bias[h] = bias;

@@ -18,7 +18,7 @@ static size_t model_size;
 /* Item i: category i % 3, price 10 i, in stock except the last; viewed together
  * with i+1 (weight 1) and i+2 (0.5); viewed after i: i+3; its embedding is axis i
  * plus half of axis i+1, so i-1 and i+1 are its nearest. Popularity falls with i. */
-static shelf_model *build_model(const char *name) {
+static shelf_model *build_model_with(const char *name, const char *ranker_json) {
     static char id_text[ITEMS][16];
     static const char *ids[ITEMS];
     static const char *categories[] = {"shoes", "shirts", "hats"};
@@ -45,12 +45,12 @@ static shelf_model *build_model(const char *name) {
     }
     co_start[ITEMS] = 2 * ITEMS;
     seq_start[ITEMS] = ITEMS;
-    char meta[1024];
+    char meta[2048];
     snprintf(meta, sizeof meta,
              "{\"name\": \"%s\", \"items\": %d, \"scorers\": {\"popularity\": {\"weight\": 0.01},"
              " \"repeat\": {\"weight\": 0.2, \"position_decay\": 4}, \"covisit\": {\"weight\": 1, \"position_decay\": 2},"
-             " \"sequential\": {\"weight\": 0.5, \"position_decay\": 1}, \"embedding\": {\"weight\": 0.05}}}",
-             name, ITEMS);
+             " \"sequential\": {\"weight\": 0.5, \"position_decay\": 1}, \"embedding\": {\"weight\": 0.05}}%s%s}",
+             name, ITEMS, ranker_json ? ", \"ranker\": " : "", ranker_json ? ranker_json : "");
     shelf__model_spec spec = {0};
     spec.metadata_json = meta;
     spec.item_count = ITEMS;
@@ -72,6 +72,8 @@ static shelf_model *build_model(const char *name) {
     CHECK_STATUS(shelf_model_open(model_bytes, model_size, &model), SHELF_OK);
     return model;
 }
+
+static shelf_model *build_model(const char *name) { return build_model_with(name, NULL); }
 
 static void test_version_and_statuses(void) {
     CHECK(shelf_version_number() == SHELF_VERSION_NUMBER);
@@ -794,6 +796,55 @@ static void test_cold_start(void) {
     free(bytes);
 }
 
+/* The learned ranker re-orders the blend's best candidates, and only those: a
+ * ranker scoring 1000 - (the blend's score) must reverse the best 5 and leave the
+ * rest in the blend's order; with some scorers off, or SHELF_BLEND_ONLY, or an
+ * empty session, the blend's order is what comes out. */
+static void test_ranker(void) {
+    shelf_model *model = build_model_with("ranked",
+        "{\"features\": 18, \"hidden\": 1, \"candidates\": 5, \"input_bias\": [1000], \"output_weights\": [1],"
+        " \"input_weights\": [[-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]}");
+    shelf_session *session = NULL;
+    if (!model || shelf_session_create(model, &session) != SHELF_OK) {
+        CHECK(0);
+        shelf_model_close(model);
+        return;
+    }
+    CHECK_STATUS(shelf_session_track(session, SHELF_EVENT_VIEW, 0, 1000, 1.0f), SHELF_OK);
+    CHECK_STATUS(shelf_session_track(session, SHELF_EVENT_VIEW, 4, 2000, 1.0f), SHELF_OK);
+    shelf_request request;
+    shelf_request_init(&request);
+    request.k = 10;
+    request.flags = SHELF_BLEND_ONLY;
+    shelf_result blend[10], ranked[10];
+    size_t blend_count = 0, ranked_count = 0;
+    CHECK_STATUS(shelf_recommend(session, &request, blend, 10, &blend_count), SHELF_OK);
+    request.flags = 0;
+    CHECK_STATUS(shelf_recommend(session, &request, ranked, 10, &ranked_count), SHELF_OK);
+    CHECK(blend_count == 10 && ranked_count == 10);
+    for (uint32_t i = 0; i < 5 && blend_count == 10 && ranked_count == 10; i++) CHECK(ranked[i].item == blend[4 - i].item);
+    for (uint32_t i = 5; i < 10 && blend_count == 10 && ranked_count == 10; i++) CHECK(ranked[i].item == blend[i].item);
+    /* Reordered, still scored best first. */
+    for (uint32_t i = 1; i < ranked_count; i++) CHECK(ranked[i - 1].score >= ranked[i].score);
+
+    request.scorers = SHELF_SCORER_ALL & ~SHELF_SCORER_EMBEDDING;
+    CHECK_STATUS(shelf_recommend(session, &request, ranked, 10, &ranked_count), SHELF_OK);
+    request.flags = SHELF_BLEND_ONLY;
+    CHECK_STATUS(shelf_recommend(session, &request, blend, 10, &blend_count), SHELF_OK);
+    CHECK(ranked_count == blend_count);
+    for (uint32_t i = 0; i < ranked_count && i < blend_count; i++) CHECK(ranked[i].item == blend[i].item);
+
+    shelf_session_clear(session);
+    request.scorers = SHELF_SCORER_ALL;
+    CHECK_STATUS(shelf_recommend(session, &request, blend, 10, &blend_count), SHELF_OK);
+    request.flags = 0;
+    CHECK_STATUS(shelf_recommend(session, &request, ranked, 10, &ranked_count), SHELF_OK);
+    CHECK(ranked_count == blend_count);
+    for (uint32_t i = 0; i < ranked_count && i < blend_count; i++) CHECK(ranked[i].item == blend[i].item);
+    shelf_session_free(session);
+    shelf_model_close(model);
+}
+
 int main(void) {
     test_wide_catalogs();
     test_version_and_statuses();
@@ -815,6 +866,7 @@ int main(void) {
     /* After the others: these build models of their own, freeing the last bytes. */
     test_live_attributes();
     test_cold_start();
+    test_ranker();
     free(model_bytes);
     return check_finish("test_api");
 }

@@ -419,6 +419,24 @@ static void topk_check(const float *scores, const float *ties, uint32_t n, uint3
             fprintf(stderr, "  #%" PRIu32 ": got (%g, %" PRIu32 ") expected (%g, %" PRIu32 ")\n", i,
                     (double)got[i].score, got[i].item, (double)want[i].score, want[i].item);
     }
+    /* The buffered selection, at its smallest scratch (selections most often) and at 4k. */
+    for (uint32_t factor = 2; factor <= 4 && ok; factor += 2) {
+        const uint32_t capacity = k ? factor * k : 1;
+        shelf__scored *scratch = malloc((size_t)capacity * sizeof *scratch);
+        CHECK(scratch != NULL);
+        if (!scratch) break;
+        const uint32_t buffered = shelf__topk_buffered(scores, ties, n, k, scratch, capacity, got);
+        int same = buffered == want_count;
+        for (uint32_t i = 0; same && i < buffered; i++)
+            same = got[i].item == want[i].item && memcmp(&got[i].score, &want[i].score, sizeof(float)) == 0;
+        check_count++;
+        if (!same) {
+            check_failures++;
+            fprintf(stderr, "topk buffered x%" PRIu32 " (%s%s): n %" PRIu32 ", k %" PRIu32 ", case seed %" PRIu64 "\n",
+                    factor, what, ties ? ", tied" : "", n, k, seed);
+        }
+        free(scratch);
+    }
     free(got);
     free(want);
 }
@@ -457,7 +475,7 @@ static void test_topk(void) {
                 }
                 ties[i] = few_ties[rng_below(&s, 4)];
             }
-            const uint32_t k_list[] = {0, 1, 2, 5, n, n + 1, n + 7};
+            const uint32_t k_list[] = {0, 1, 2, 5, 101, n, n + 1, n + 7};
             for (size_t b = 0; b < sizeof k_list / sizeof k_list[0]; b++) {
                 topk_check(scores, NULL, n, k_list[b], names[pattern], seed);
                 topk_check(scores, ties, n, k_list[b], names[pattern], seed);

@@ -854,6 +854,30 @@ static void test_metadata(void) {
         {"{\"name\": \"a\", \"scorers\": {\"covisit\": 1}}", SHELF_E_BAD_METADATA},
         {"{\"name\": \"a\", \"scorers\": {\"graph\": {\"weight\": 1}}}", SHELF_E_BAD_METADATA},
         {"{\"name\": \"a\", \"scorers\": {\"covisit\": {\"weight\": 1, \"weight\": 2}}}", SHELF_E_BAD_METADATA},
+        /* The learned ranker: every count and array exactly as the format says. */
+#define ROW18 "[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"
+#define RANKER(features, hidden, candidates, rows, bias, out)                                                  \
+    "{\"name\": \"a\", \"ranker\": {\"features\": " features ", \"hidden\": " hidden ", \"candidates\": " candidates \
+    ", \"input_weights\": [" rows "], \"input_bias\": " bias ", \"output_weights\": " out "}}"
+        {RANKER("18", "1", "10", ROW18, "[0]", "[1]"), SHELF_OK},
+        {RANKER("18", "2", "1000", ROW18 ", " ROW18, "[0, 1]", "[1, -2.5e-3]"), SHELF_OK},
+        {RANKER("15", "1", "10", ROW18, "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "0", "10", "", "[]", "[]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "33", "10", ROW18, "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "0", ROW18, "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "1001", ROW18, "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "2.5", ROW18, "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "10", "[1, 0]", "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "10", ROW18 ", " ROW18, "[0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "2", "10", ROW18, "[0, 0]", "[1, 1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "10", ROW18, "[0, 0]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "10", ROW18, "[0]", "[\"1\"]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "10", ROW18, "[1e999]", "[1]"), SHELF_E_BAD_METADATA},
+        {RANKER("18", "1", "10", ROW18, "0", "[1]"), SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"ranker\": [1]}", SHELF_E_BAD_METADATA},
+        {"{\"name\": \"a\", \"ranker\": {\"hidden\": 1}}", SHELF_E_BAD_METADATA},
+#undef RANKER
+#undef ROW18
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         shelf_status status = status_with_metadata(file, size, cases[k].json);

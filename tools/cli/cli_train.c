@@ -22,7 +22,7 @@ static const char usage[] =
     "  --min-weight F       drop neighbours weighing under F times their row's strongest\n"
     "                       (default 0.05; 0 keeps all)\n"
     "  --dims D             embedding width, a multiple of 16; 0 for none (default 16)\n"
-    "  --epochs E           embedding epochs (default 20)\n"
+    "  --epochs E           embedding training epochs (default 20)\n"
     "  --ranker-hidden H    units of the learned ranker that re-orders the blend's best\n"
     "                       candidates, at most 32; 0 for none (default 16)\n"
     "  --ranker-candidates C  how many of the blend's best it re-orders (default 100)\n"
@@ -62,6 +62,27 @@ static void report_validation(const void *bytes, size_t size) {
                         "HR@20 %.2f, MRR@20 %.2f there; a test of your own is 'shelf eval'\n",
                 cases->valuedouble, cJSON_IsNumber(sessions) ? sessions->valuedouble : 0.0,
                 cJSON_IsNumber(hr) ? hr->valuedouble : 0.0, cJSON_IsNumber(mrr) ? mrr->valuedouble : 0.0);
+        const cJSON *ranker = cJSON_GetObjectItemCaseSensitive(validation, "ranker");
+        const cJSON *holdout = cJSON_GetObjectItemCaseSensitive(ranker, "holdout_cases");
+        const cJSON *alone = cJSON_GetObjectItemCaseSensitive(ranker, "blend");
+        const cJSON *ranked = cJSON_GetObjectItemCaseSensitive(ranker, "ranker");
+        if (cJSON_IsNumber(holdout) && cJSON_GetArraySize(alone) == 2 && cJSON_GetArraySize(ranked) == 2)
+            fprintf(stderr, "shelf: the learned ranker, on the newest %.0f of those cases (held out from it): HR@20 %.2f, "
+                            "MRR@20 %.2f; the blend alone %.2f, %.2f there%s\n",
+                    holdout->valuedouble, cJSON_GetArrayItem(ranked, 0)->valuedouble,
+                    cJSON_GetArrayItem(ranked, 1)->valuedouble, cJSON_GetArrayItem(alone, 0)->valuedouble,
+                    cJSON_GetArrayItem(alone, 1)->valuedouble,
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ranker, "kept")) ? "" : ": not kept, the model ranks by the blend");
+        const cJSON *events = cJSON_GetObjectItemCaseSensitive(validation, "event_weights");
+        const cJSON *views = cJSON_GetObjectItemCaseSensitive(events, "all_as_views");
+        const cJSON *learned = cJSON_GetObjectItemCaseSensitive(events, "learned");
+        if (cJSON_GetArraySize(views) == 2 && cJSON_GetArraySize(learned) == 2)
+            fprintf(stderr, "shelf: event weights learned on the older cases; on the newest quarter: HR@20 %.2f, MRR@20 %.2f "
+                            "(every event as a view: %.2f, %.2f)%s\n",
+                    cJSON_GetArrayItem(learned, 0)->valuedouble, cJSON_GetArrayItem(learned, 1)->valuedouble,
+                    cJSON_GetArrayItem(views, 0)->valuedouble, cJSON_GetArrayItem(views, 1)->valuedouble,
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(events, "kept"))
+                        ? "" : ": not kept, every event counts as a view");
         if (cases->valuedouble < FEW_VALIDATION_CASES)
             fprintf(stderr, "shelf: warning: only %.0f validation cases (under %d): the blend's weights and what was "
                             "left out are little better than guesses; train on more sessions\n",

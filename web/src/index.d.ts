@@ -141,19 +141,22 @@ export interface RecommendOptions {
   maxPrice?: number;
   /** Category name -> factor (> 0) the scores of its items are multiplied by. */
   boost?: Record<string, number>;
-  /** The scorers to use; default all. */
+  /** The scorers to use; default all (the model's learned ranker runs only with all). */
   scorers?: Scorer[];
+  /** false: rank by the blend alone, without the model's learned ranker. */
+  ranker?: boolean;
   /** Item ids never to return (what the page shows already, say); ids the model
    * does not know are ignored. */
   exclude?: Iterable<string>;
 }
 
 /** related()'s options: recommend()'s but those about a session. */
-export type RelatedOptions = Omit<RecommendOptions, 'excludeSeen' | 'keepBought'>;
+export type RelatedOptions = Omit<RecommendOptions, 'excludeSeen' | 'keepBought' | 'ranker'>;
 
 export interface Recommendation {
   id: string;
-  /** Blended score; larger is better; comparable within one call. */
+  /** The blend's score, or the ranker's order over the blend's best candidates;
+   * larger is better; comparable within one call. */
   score: number;
   reason: Reason;
   /** The id of the session item behind the reason, or null (popular). */

@@ -354,6 +354,7 @@ function writeRequest(model, options, k, alloc) {
   if (options.excludeSeen) flags |= C.SHELF_EXCLUDE_SEEN;
   if (options.keepBought) flags &= ~(C.SHELF_EXCLUDE_PURCHASED | C.SHELF_EXCLUDE_IN_CART);
   if (options.inStockOnly) flags |= C.SHELF_IN_STOCK_ONLY;
+  if (options.ranker === false) flags |= C.SHELF_BLEND_ONLY;
   u32[field('flags')] = flags;
   u32[field('k')] = k;
   u32[field('allow_count')] = allow.length;

@@ -152,7 +152,9 @@ export class Session extends EventTarget {
    *   excludeCategories   never these categories
    *   minPrice, maxPrice  a price range
    *   boost               { categoryName: factor }: those items' scores times factor
-   *   scorers             e.g. ['popularity', 'covisit'] (default: all the model has)
+   *   scorers             e.g. ['popularity', 'covisit'] (default: all the model has;
+   *                       the model's learned ranker re-orders the blend only with all)
+   *   ranker              false: the blend's order, without the model's learned ranker
    *   exclude             item ids never to return (what the page shows already, say);
    *                       ids the model does not know are ignored: a page may list
    *                       products newer than the model, which it cannot return anyway

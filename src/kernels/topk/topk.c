@@ -47,8 +47,13 @@ uint32_t shelf__topk_tied(const float *scores, const float *ties, uint32_t n, ui
     assert(n == 0 || scores != NULL);
     uint32_t size = 0;
     if (k == 0) return 0;
+    /* Once the heap is full, most items fall below its worst score: one
+     * comparison with a copy of that score rejects them (exactly: a lower score
+     * always ranks below). */
+    float floor = -INFINITY;
     for (uint32_t i = 0; i < n; i++) {
         const float s = scores[i];
+        if (s < floor) continue;
         /* Also false for NaN: a NaN score never enters the heap. */
         if (!(s > -INFINITY)) continue;
         const shelf__scored candidate = {s, i};
@@ -56,9 +61,11 @@ uint32_t shelf__topk_tied(const float *scores, const float *ties, uint32_t n, ui
             out[size] = candidate;
             shelf__sift_up(out, size, ties);
             size++;
+            if (size == k) floor = out[0].score;
         } else if (shelf__worse(out[0], candidate, ties)) {
             out[0] = candidate;
             shelf__sift_down(out, size, 0, ties);
+            floor = out[0].score;
         }
     }
     /* Heap sort: moving the worst to the end, then the next worst before it, ...
@@ -70,4 +77,62 @@ uint32_t shelf__topk_tied(const float *scores, const float *ties, uint32_t n, ui
         shelf__sift_down(out, end - 1, 0, ties);
     }
     return size;
+}
+
+static inline void swap_scored(shelf__scored *a, shelf__scored *b) {
+    const shelf__scored t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Moves the best k of a[0 .. count) to a[0 .. k), in no order (quickselect; the
+ * order is total, so no two entries tie). */
+static void select_best(shelf__scored *a, uint32_t count, uint32_t k, const float *ties) {
+    uint32_t lo = 0, hi = count;
+    while (hi - lo > 1) {
+        swap_scored(&a[lo + (hi - lo) / 2], &a[hi - 1]);
+        const shelf__scored pivot = a[hi - 1];
+        uint32_t store = lo;
+        for (uint32_t i = lo; i + 1 < hi; i++)
+            if (shelf__worse(pivot, a[i], ties)) swap_scored(&a[i], &a[store++]);
+        swap_scored(&a[store], &a[hi - 1]);
+        if (store == k) return;
+        if (store > k) hi = store;
+        else lo = store + 1;
+    }
+}
+
+uint32_t shelf__topk_buffered(const float *scores, const float *ties, uint32_t n, uint32_t k,
+                              shelf__scored *scratch, uint32_t capacity, shelf__scored *out) {
+    if (k == 0) return 0;
+    if (capacity < 2 * (uint64_t)k) return shelf__topk_tied(scores, ties, n, k, out);
+    uint32_t count = 0;
+    float floor = -INFINITY;
+    for (uint32_t i = 0; i < n; i++) {
+        const float s = scores[i];
+        /* Also false for NaN and -INFINITY, which never rank. */
+        if (!(s >= floor) || !(s > -INFINITY)) continue;
+        scratch[count++] = (shelf__scored){s, i};
+        if (count < capacity) continue;
+        /* Full: keep the best k; nothing below the worst of them can rank. */
+        select_best(scratch, count, k, ties);
+        count = k;
+        floor = scratch[0].score;
+        for (uint32_t j = 1; j < k; j++) floor = fminf(floor, scratch[j].score);
+    }
+    if (count > k) {
+        select_best(scratch, count, k, ties);
+        count = k;
+    }
+    /* Best first, by insertion: k is small next to n. */
+    for (uint32_t i = 0; i < count; i++) {
+        const shelf__scored moving = scratch[i];
+        uint32_t j = i;
+        while (j > 0 && shelf__worse(out[j - 1], moving, ties)) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = moving;
+    }
+    return count;
 }

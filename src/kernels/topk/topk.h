@@ -33,4 +33,12 @@ uint32_t shelf__topk(const float *scores, uint32_t n, uint32_t k, shelf__scored 
  * NaN; NULL gives shelf__topk()'s order. */
 uint32_t shelf__topk_tied(const float *scores, const float *ties, uint32_t n, uint32_t k, shelf__scored *out);
 
+/* shelf__topk_tied()'s result, faster when k is large (a hundred or more): items
+ * at or above a running floor are gathered in scratch[0 .. capacity), and when it
+ * fills, a selection keeps its best k and raises the floor to their worst score.
+ * capacity >= 2k (else this is shelf__topk_tied()); 4k gives few selections.
+ * O(n + (number gathered) * capacity / k) comparisons; never allocates. */
+uint32_t shelf__topk_buffered(const float *scores, const float *ties, uint32_t n, uint32_t k,
+                              shelf__scored *scratch, uint32_t capacity, shelf__scored *out);
+
 #endif
