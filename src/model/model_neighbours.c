@@ -13,6 +13,13 @@
 
 /* `count` (<= 32) bits at bit `at` of p[0..size); bits past the end read as 0. */
 static uint32_t bits_at(const uint8_t *p, size_t size, uint64_t at, uint32_t count) {
+    const size_t first = (size_t)(at >> 3);
+    if (first + 5 <= size) { /* the common case: five whole bytes hold any 32 bits at any shift */
+        const uint64_t five = (uint64_t)p[first] | (uint64_t)p[first + 1] << 8 | (uint64_t)p[first + 2] << 16 |
+                              (uint64_t)p[first + 3] << 24 | (uint64_t)p[first + 4] << 32;
+        const uint64_t value = five >> (at & 7);
+        return count == 32 ? (uint32_t)value : (uint32_t)(value & ((1ull << count) - 1));
+    }
     uint64_t value = 0;
     size_t byte = (size_t)(at >> 3);
     uint32_t shift = (uint32_t)(at & 7), have = 0;
@@ -55,6 +62,32 @@ static int decode_ef4(const uint8_t *p, size_t size, uint32_t n, uint32_t univer
     return 1;
 }
 
+/* Decodes a row shelf_model_open() has checked (decode_ef4 above): no rule is
+ * tested again, and the high part is scanned a byte at a time. The scorers and
+ * the ranker decode rows on every request, so this is on their hot path. */
+static void decode_ef4_checked(const uint8_t *p, size_t size, uint32_t n, uint32_t universe, uint32_t *items,
+                               uint8_t *codes) {
+    const uint32_t l = shelf__ef_low_bits(n, universe);
+    const uint64_t low_bits = (uint64_t)n * l, high_bits = n + ((universe - 1u) >> l);
+    uint64_t at = low_bits;
+    for (uint32_t i = 0; i < n; i++) {
+        /* The next set bit (there is one: the row has n). */
+        for (;;) {
+            const uint32_t rest = (uint32_t)p[at >> 3] >> (at & 7);
+            if (rest) {
+                at += (uint32_t)__builtin_ctz(rest);
+                break;
+            }
+            at += 8 - (at & 7);
+        }
+        /* Entry i's bit is (index >> l) + i bits into the high part. */
+        items[i] = (uint32_t)(((at - low_bits - i) << l) | bits_at(p, size, (uint64_t)i * l, l));
+        at++;
+    }
+    const uint64_t code_bits = low_bits + high_bits;
+    for (uint32_t i = 0; i < n; i++) codes[i] = (uint8_t)bits_at(p, size, code_bits + 4u * i, 4);
+}
+
 int shelf__ef4_row_valid(const shelf__neighbours *t, uint32_t row) {
     uint32_t items[SHELF__MAX_NEIGHBOURS];
     uint8_t codes[SHELF__MAX_NEIGHBOURS];
@@ -77,9 +110,7 @@ uint32_t shelf__neighbours_row(const shelf__neighbours *t, uint32_t row, uint32_
     const uint32_t n = t->counts[row];
     if (n == 0) return 0;
     const size_t size = t->row_offset[row + 1] - t->row_offset[row];
-    int valid = decode_ef4(t->data + t->row_offset[row], size, n, t->universe, items, codes);
-    assert(valid); /* shelf_model_open() checked every row */
-    (void)valid;
+    decode_ef4_checked(t->data + t->row_offset[row], size, n, t->universe, items, codes);
     const float scale = shelf__bf16_to_f32(t->scales[row]);
     for (uint32_t e = 0; e < n; e++) weights[e] = (float)codes[e] * scale;
     return n;

@@ -134,6 +134,10 @@ float shelf__ranker_score(const shelf__ranker *r, const float *x) {
     memcpy(a, r->input_bias, sizeof a);
     for (uint32_t f = 0; f < F_COUNT; f++) {
         const float v = x[f];
+        /* Most features of most candidates are 0 (no link, no repeat, no sequential
+         * table): adding w * 0 would change at most the sign of a zero sum, which
+         * the ReLU maps to 0 either way. */
+        if (v == 0) continue;
         for (uint32_t h = 0; h < hidden; h++) a[h] += r->input_weights[f][h] * v;
     }
     float out = 0;

@@ -106,9 +106,9 @@ function assertSameAsNative(native, wasm, where) {
   });
 }
 
-for (const [name, ensureModel, sessionsFor] of [
-  ['demo model (catalog; the blend leaves its embeddings out)', ensureDemoModel, () => demoSessions(8)],
-  ['sessions model (no catalog, 16 dims)', ensureSessionsModel, (shelf) => testPrefixes(shelf, 8)],
+for (const [name, ensureModel, sessionsFor, ranked] of [
+  ['demo model (catalog; the blend leaves its embeddings out)', ensureDemoModel, () => demoSessions(8), false],
+  ['sessions model (no catalog, 16 dims, a learned ranker)', ensureSessionsModel, (shelf) => testPrefixes(shelf, 8), true],
 ]) {
   test(`${name}: native, wasm SIMD and wasm scalar agree exactly`, async () => {
     const model = ensureModel();
@@ -117,6 +117,8 @@ for (const [name, ensureModel, sessionsFor] of [
     const scalar = await Shelf.load({ model: bytes, simd: false });
     assert.equal(simd.simd, true);
     assert.equal(scalar.simd, false);
+    // The ranker's network and features must agree bit for bit too: this model has one.
+    if (ranked) assert.ok(simd.metadata.ranker?.hidden > 0, 'the sessions model has no learned ranker');
 
     const popular = runWasm(simd, [], { k: 5 }).map((r) => r.id);
     const sessions = [...sessionsFor(simd), syntheticSession(popular), []];
