@@ -48,7 +48,7 @@ head -n 2000 "$data_dir/diginetica/train_sessions.tsv" > build/valgrind/train.ts
 head -n 300 "$data_dir/diginetica/test_prefix_label.tsv" > build/valgrind/test.tsv
 $vg build/shelf split --events "$data_dir/diginetica-raw/sample_train-item-views.csv" --format diginetica \
   --train build/valgrind/split_train.tsv --test build/valgrind/split_test.tsv 2>/dev/null
-$vg build/shelf train --sessions build/valgrind/train.tsv --out build/valgrind/model.shelf --epochs 2 2>/dev/null
+$vg build/shelf train --sessions build/valgrind/train.tsv --out build/valgrind/model.shelf --epochs 1 2>/dev/null
 $vg build/shelf eval --model build/valgrind/model.shelf --test build/valgrind/test.tsv --report build/valgrind/report.html >/dev/null 2>&1
 $vg build/shelf recommend --model build/valgrind/model.shelf --k 5 --json \
   --events "[{\"type\":\"view\",\"item\":\"$(head -n 1 build/valgrind/train.tsv | cut -d' ' -f1)\"}]" >/dev/null

@@ -33,15 +33,15 @@ done
 expect_ok "version" "$shelf" version
 
 export SOURCE_DATE_EPOCH=1700000000
-expect_ok "train small" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/a.shelf" --name small --seed 7 --dims 16 --epochs 2 --keep-unused
-expect_ok "train small again" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/b.shelf" --name small --seed 7 --dims 16 --epochs 2 --keep-unused
+expect_ok "train small" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/a.shelf" --name small --seed 7 --dims 16 --epochs 1 --keep-unused
+expect_ok "train small again" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/b.shelf" --name small --seed 7 --dims 16 --epochs 1 --keep-unused
 checks=$((checks + 1)); cmp -s "$tmp/a.shelf" "$tmp/b.shelf" || fail "same data and seed gave different models"
-expect_ok "train float" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/f.shelf" --seed 7 --dims 16 --epochs 2 --float
+expect_ok "train float" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/f.shelf" --seed 7 --dims 16 --epochs 1 --float
 expect_ok "quantize" "$shelf" quantize --model "$tmp/f.shelf" --out "$tmp/q.shelf"
 checks=$((checks + 1)); [ "$(stat -c %s "$tmp/q.shelf")" -lt "$(stat -c %s "$tmp/f.shelf")" ] || fail "quantized model is not smaller"
 
 # By default a scorer the blend gives no weight is left out, and the metadata says so.
-expect_ok "train small, default" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/lean.shelf" --name small --seed 7 --dims 16 --epochs 2
+expect_ok "train small, default" "$shelf" train --sessions "$tmp/train.tsv" --out "$tmp/lean.shelf" --name small --seed 7 --dims 16 --epochs 1
 # stderr is a file here, as in CI: progress comes as whole lines, one per stage at least.
 for stage in "counting neighbours: [0-9]+% \([0-9]+ s\)" "training embeddings: [0-9]+% \([0-9]+ s\)"; do
   checks=$((checks + 1)); grep -qE "^shelf: $stage$" "$tmp/err" || fail "no progress line '$stage' in a log: $(head -c 400 "$tmp/err")"

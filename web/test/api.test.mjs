@@ -414,10 +414,15 @@ test('related: items for a product page from the model alone, never the item, ev
   assert.deepEqual(shelf.related(id), shelf.related(id, { k: 10 }), 'k defaults to 10');
 
   // The scorers are the session's: a session of one view of the item ranks its
-  // linked items the same (and, unlike related(), may return the item itself).
+  // linked items the same by the blend (and, unlike related(), may return the item
+  // itself); the learned ranker, for sessions only, re-orders and re-scores them.
   const s = shelf.session({ consent: true });
   s.track('view', id, { ts: T0 });
-  assert.deepEqual(s.recommend({ k: linked.length, exclude: [id] }), linked);
+  assert.deepEqual(s.recommend({ k: linked.length, exclude: [id], ranker: false }), linked);
+  if (shelf.metadata.ranker) {
+    const ranked = s.recommend({ k: linked.length, exclude: [id] });
+    assert.notDeepEqual(ranked.map((r) => r.score), linked.map((r) => r.score), 'the ranker changed nothing');
+  }
 
   const without = shelf.related(id, { k: 10, exclude: [related[0].id, 'no-such-sku'] });
   assert.deepEqual(without.slice(0, 9), related.slice(1));
