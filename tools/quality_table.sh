@@ -4,11 +4,14 @@
 # scorer alone, the blend without and with the learned ranker, with `shelf eval`
 # (the same recommend() as wasm). Two trainings run at a time (each is
 # single-threaded), so the training seconds are those of a machine doing two.
-# Usage: tools/quality_table.sh [OUT_DIR]   (about 20 minutes on 2 cores)
+# Usage: tools/quality_table.sh [--reuse] [OUT_DIR]   (about 20 minutes on 2 cores;
+#   --reuse evaluates the models a previous run left in OUT_DIR, about 10 minutes)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/tools/paths.sh"
 data="$data_dir/diginetica"
+reuse=0
+if [ "${1:-}" = --reuse ]; then reuse=1; shift; fi
 out=${1:-"$top/build/quality"}
 shelf="$top/build/shelf"
 mkdir -p "$out"
@@ -27,10 +30,12 @@ seconds() { cat "$out/$1.seconds"; }
 
 # Pairs of trainings side by side; each writes NAME.shelf, NAME.log, NAME.seconds.
 models="int8 all-scorers float keep-all nodims small"
-for m in $models; do rm -f "$out/$m.shelf"; done
-train int8 > "$out/int8.seconds" & train all-scorers --keep-unused > "$out/all-scorers.seconds" & wait
-train float --float > "$out/float.seconds" & train keep-all --drop-tolerance 0 > "$out/keep-all.seconds" & wait
-train nodims --dims 0 > "$out/nodims.seconds" & train small --neighbours 15 --dims 0 > "$out/small.seconds" & wait
+if [ "$reuse" = 0 ]; then
+  for m in $models; do rm -f "$out/$m.shelf"; done
+  train int8 > "$out/int8.seconds" & train all-scorers --keep-unused > "$out/all-scorers.seconds" & wait
+  train float --float > "$out/float.seconds" & train keep-all --drop-tolerance 0 > "$out/keep-all.seconds" & wait
+  train nodims --dims 0 > "$out/nodims.seconds" & train small --neighbours 15 --dims 0 > "$out/small.seconds" & wait
+fi
 for m in $models; do [ -s "$out/$m.shelf" ] || { echo "training $m failed: see $out/$m.log" >&2; exit 1; }; done
 "$shelf" quantize --model "$out/float.shelf" --out "$out/float-quantized.shelf" 2>/dev/null
 
