@@ -1057,6 +1057,17 @@ static int write_seeds(const char *dir) {
             write_bytes(path, file, size);
             free(file);
         }
+        /* With a learned ranker, so that its parsing and its scoring are fuzzed too. */
+        spec.metadata_json =
+            "{\"name\": \"r\", \"scorers\": {\"covisit\": {\"weight\": 1}, \"embedding\": {\"weight\": 0.5}},"
+            " \"ranker\": {\"features\": 18, \"hidden\": 2, \"candidates\": 3, \"input_bias\": [0.5, -1],"
+            " \"output_weights\": [1, -0.5], \"input_weights\": [[1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],"
+            " [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -3]]}}";
+        if ((file = write_spec(&spec, &size))) {
+            snprintf(path, sizeof path, "%s/small_ranked_%s.shelf", dir, quantize ? "q8" : "f32");
+            write_bytes(path, file, size);
+            free(file);
+        }
     }
     if ((file = write_tiny(&size))) {
         snprintf(path, sizeof path, "%s/tiny.shelf", dir);
