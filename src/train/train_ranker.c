@@ -125,12 +125,12 @@ static void standardize(cases *c, float *mean, float *scale) {
         }
 }
 
-/* HR@20 and MRR@20 of cases [from, to): by the network, or (n == NULL) by the blend. */
-static void measure(const cases *c, uint32_t from, uint32_t to, net *n, double *hr, double *mrr) {
+/* HR@20 and MRR@20 of cases [from, to): by the network, or (n == NULL) by the blend.
+ * out (m floats) is scratch. */
+static void measure(const cases *c, uint32_t from, uint32_t to, net *n, float *out, double *hr, double *mrr) {
     double hits = 0, reciprocal = 0;
     float act[SHELF__RANKER_MAX_HIDDEN];
-    float *out = malloc((size_t)c->m * sizeof *out);
-    for (uint32_t k = from; k < to && out; k++) {
+    for (uint32_t k = from; k < to; k++) {
         const int32_t label = c->label[k];
         if (label < 0) continue;
         uint32_t rank = (uint32_t)label;
@@ -145,7 +145,6 @@ static void measure(const cases *c, uint32_t from, uint32_t to, net *n, double *
             reciprocal += 1.0 / (rank + 1);
         }
     }
-    free(out);
     *hr = to > from ? 100.0 * hits / (to - from) : 0;
     *mrr = to > from ? 100.0 * reciprocal / (to - from) : 0;
 }
@@ -155,8 +154,10 @@ typedef struct adam {
     uint64_t step;
 } adam;
 
-/* One epoch of Adam over cases [0, fit) in a shuffled order. */
-static void epoch(const cases *c, uint32_t fit, uint32_t *order, net *n, adam *opt, float lr, uint64_t *rng) {
+/* One epoch of Adam over cases [0, fit) in a shuffled order. out (m) and acts
+ * (m x SHELF__RANKER_MAX_HIDDEN) are scratch. */
+static void epoch(const cases *c, uint32_t fit, uint32_t *order, net *n, adam *opt, float lr, uint64_t *rng,
+                  float *out, float *acts) {
     const uint32_t params = sizeof n->w / sizeof n->w[0];
     for (uint32_t i = fit; i > 1; i--) {
         uint32_t j = (uint32_t)(shelf__random_next(rng) % i), t = order[i - 1];
@@ -164,12 +165,6 @@ static void epoch(const cases *c, uint32_t fit, uint32_t *order, net *n, adam *o
         order[j] = t;
     }
     float grad[sizeof n->w / sizeof n->w[0]];
-    float *out = malloc((size_t)c->m * sizeof *out), *acts = malloc((size_t)c->m * SHELF__RANKER_MAX_HIDDEN * sizeof *acts);
-    if (!out || !acts) {
-        free(out);
-        free(acts);
-        return;
-    }
     uint32_t in_batch = 0;
     memset(grad, 0, sizeof grad);
     for (uint32_t o = 0; o < fit; o++) {
@@ -211,8 +206,6 @@ static void epoch(const cases *c, uint32_t fit, uint32_t *order, net *n, adam *o
             in_batch = 0;
         }
     }
-    free(out);
-    free(acts);
 }
 
 static void init_net(net *n, uint32_t hidden, uint64_t seed) {
@@ -242,7 +235,9 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
     uint32_t *order = status == SHELF_OK ? malloc((c.count ? c.count : 1) * sizeof *order) : NULL;
     net *n = malloc(sizeof *n), *best = malloc(sizeof *best);
     adam *opt = calloc(1, sizeof *opt);
-    if (status == SHELF_OK && (!order || !n || !best || !opt)) status = SHELF_E_OUT_OF_MEMORY;
+    float *out_scratch = malloc(((size_t)candidates + 1) * sizeof *out_scratch);
+    float *acts = malloc(((size_t)candidates + 1) * SHELF__RANKER_MAX_HIDDEN * sizeof *acts);
+    if (status == SHELF_OK && (!order || !n || !best || !opt || !out_scratch || !acts)) status = SHELF_E_OUT_OF_MEMORY;
     if (status != SHELF_OK || c.count < 100) goto done;
 
     float mean[F], scale[F];
@@ -250,7 +245,7 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
     const uint32_t fit = c.count - c.count / 4;
     report->cases = c.count;
     report->holdout_cases = c.count - fit;
-    measure(&c, fit, c.count, NULL, &report->blend_hr, &report->blend_mrr);
+    measure(&c, fit, c.count, NULL, out_scratch, &report->blend_hr, &report->blend_mrr);
     const double blend_objective = report->blend_hr + 2 * report->blend_mrr;
 
     /* The epochs, by the held-out quarter. */
@@ -260,9 +255,9 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
     uint32_t best_epochs = 0;
     for (uint32_t e = 1; e <= MAX_EPOCHS && e <= best_epochs + PATIENCE; e++) {
         for (uint32_t k = 0; k < fit; k++) order[k] = k;
-        epoch(&c, fit, order, n, opt, LEARNING_RATE, &rng);
+        epoch(&c, fit, order, n, opt, LEARNING_RATE, &rng, out_scratch, acts);
         double hr, mrr;
-        measure(&c, fit, c.count, n, &hr, &mrr);
+        measure(&c, fit, c.count, n, out_scratch, &hr, &mrr);
         if (hr + 2 * mrr > best_objective) {
             best_objective = hr + 2 * mrr;
             best_epochs = e;
@@ -281,7 +276,7 @@ shelf_status shelf__train_ranker(const shelf_model *model, const shelf__blend *b
     rng = seed ^ 0x4550ull;
     for (uint32_t e = 1; e <= best_epochs; e++) {
         for (uint32_t k = 0; k < c.count; k++) order[k] = k;
-        epoch(&c, c.count, order, best, opt, LEARNING_RATE, &rng);
+        epoch(&c, c.count, order, best, opt, LEARNING_RATE, &rng, out_scratch, acts);
     }
     /* The standardization folded into the input layer: w (x - mean) scale + b. */
     out->hidden = hidden;
@@ -304,5 +299,7 @@ done:
     free(n);
     free(best);
     free(opt);
+    free(out_scratch);
+    free(acts);
     return status;
 }
