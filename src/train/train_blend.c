@@ -148,18 +148,10 @@ static shelf_status tuning_build(tuning *t, const shelf_model *model, const shel
             if (seen++ % stride != 0 || t->cases >= cap) continue;
             uint32_t c = t->cases++;
             t->label_at[c] = 0;
-            /* The prefix as `shelf eval` tracks it (the newest 64 kept), with its event types. */
-            uint64_t from = q > SHELF_SESSION_CAPACITY ? q - SHELF_SESSION_CAPACITY : 0;
             t->prefix_start[c] = event_at;
-            t->prefix_length[c] = (uint32_t)(q - from);
+            t->prefix_length[c] = shelf__prefix_events(v, x, q, t->events + event_at);
             t->label[c] = label;
-            for (uint64_t p = from; p < q; p++) {
-                shelf__session_event *e = &t->events[event_at++];
-                e->item = items[p];
-                e->time_ms = 0;
-                e->weight = 1;
-                e->type = v->types ? v->types[v->start[x] + p] : SHELF_EVENT_VIEW;
-            }
+            event_at += t->prefix_length[c];
             /* Every column at the starting decays; candidates are the items with a share. */
             for (int k = 0; k < COLS; k++) {
                 shelf__blend b;

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "session_internal.h"
 #include "shelf_train.h"
 
 /* Sessions as item sequences: session s is items[start[s] .. start[s+1]), oldest first. */
@@ -14,6 +15,21 @@ typedef struct shelf__item_sessions {
     const uint32_t *items;
     const uint8_t *types;    /* each event's shelf_event_type; NULL: every event is a view */
 } shelf__item_sessions;
+
+/* The prefix of the first q events of session s as `shelf eval` tracks it: the
+ * newest SHELF_SESSION_CAPACITY of them, with their types, no times. Writes
+ * events[] (room for SHELF_SESSION_CAPACITY) and returns how many. The blend
+ * search and the ranker's training see their validation cases through it. */
+static inline uint32_t shelf__prefix_events(const shelf__item_sessions *v, uint64_t s, uint64_t q,
+                                            shelf__session_event *events) {
+    const uint64_t from = q > SHELF_SESSION_CAPACITY ? q - SHELF_SESSION_CAPACITY : 0;
+    for (uint64_t p = from; p < q; p++) {
+        const uint64_t at = v->start[s] + p;
+        events[p - from] = (shelf__session_event){.time_ms = 0, .item = v->items[at], .weight = 1,
+                                                  .type = v->types ? v->types[at] : SHELF_EVENT_VIEW};
+    }
+    return (uint32_t)(q - from);
+}
 
 /* A float neighbour table in CSR form (rows = item_count), rows scaled so that
  * each row's largest weight is 1. Owned; free with shelf__table_free(). */

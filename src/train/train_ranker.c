@@ -75,12 +75,7 @@ static shelf_status build_cases(cases *c, const shelf_model *model, const shelf_
         const uint64_t length = v->start[s + 1] - v->start[s];
         for (uint64_t q = 1; q < length; q++) {
             if (!(model->popularity[items[q]] > 0) || seen++ % stride != 0 || c->count >= cap) continue;
-            /* The prefix as `shelf eval` tracks it (the newest 64), with its event types. */
-            const uint64_t from = q > SHELF_SESSION_CAPACITY ? q - SHELF_SESSION_CAPACITY : 0;
-            const uint32_t count = (uint32_t)(q - from);
-            for (uint32_t i = 0; i < count; i++)
-                events[i] = (shelf__session_event){.time_ms = 0, .item = items[from + i], .weight = 1,
-                                                   .type = v->types ? v->types[v->start[s] + from + i] : SHELF_EVENT_VIEW};
+            const uint32_t count = shelf__prefix_events(v, s, q, events);
             shelf__score_items(model, blend, SHELF_SCORER_ALL, events, count, scores, similarity);
             const uint32_t got = shelf__topk_buffered(scores, model->popularity, n, m, ranked + m, 4 * m, ranked);
             const uint32_t k = c->count++;

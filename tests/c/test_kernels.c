@@ -392,6 +392,14 @@ static uint32_t topk_reference(const float *scores, const float *ties, uint32_t 
     return count;
 }
 
+/* Whether got[0 .. got_count) is want[0 .. want_count), items and score bits. */
+static int same_scored(const shelf__scored *got, uint32_t got_count, const shelf__scored *want, uint32_t want_count) {
+    int same = got_count == want_count;
+    for (uint32_t i = 0; same && i < got_count; i++)
+        same = got[i].item == want[i].item && memcmp(&got[i].score, &want[i].score, sizeof(float)) == 0;
+    return same;
+}
+
 /* shelf__topk(), or shelf__topk_tied() when `ties` is given, against the reference. */
 static void topk_check(const float *scores, const float *ties, uint32_t n, uint32_t k, const char *what,
                        uint64_t seed) {
@@ -405,9 +413,7 @@ static void topk_check(const float *scores, const float *ties, uint32_t n, uint3
     }
     const uint32_t got_count = ties ? shelf__topk_tied(scores, ties, n, k, got) : shelf__topk(scores, n, k, got);
     const uint32_t want_count = topk_reference(scores, ties, n, k, want);
-    int ok = got_count == want_count;
-    for (uint32_t i = 0; ok && i < got_count; i++)
-        ok = got[i].item == want[i].item && memcmp(&got[i].score, &want[i].score, sizeof(float)) == 0;
+    int ok = same_scored(got, got_count, want, want_count);
     check_count++;
     if (!ok) {
         check_failures++;
@@ -426,11 +432,8 @@ static void topk_check(const float *scores, const float *ties, uint32_t n, uint3
         CHECK(scratch != NULL);
         if (!scratch) break;
         const uint32_t buffered = shelf__topk_buffered(scores, ties, n, k, scratch, capacity, got);
-        int same = buffered == want_count;
-        for (uint32_t i = 0; same && i < buffered; i++)
-            same = got[i].item == want[i].item && memcmp(&got[i].score, &want[i].score, sizeof(float)) == 0;
         check_count++;
-        if (!same) {
+        if (!same_scored(got, buffered, want, want_count)) {
             check_failures++;
             fprintf(stderr, "topk buffered x%" PRIu32 " (%s%s): n %" PRIu32 ", k %" PRIu32 ", case seed %" PRIu64 "\n",
                     factor, what, ties ? ", tied" : "", n, k, seed);
